@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARACTERS = "10X98765432"
-_CITIZEN_ID = re.compile(r"^\d{17}[\dX]$")
+# [0-9], not \d: \d also matches full-width digits (１２３), which int() accepts but the
+# student number's database constraint does not.
+_CITIZEN_ID = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 def check_character(first17: str) -> str:

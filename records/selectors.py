@@ -104,3 +104,112 @@ def student_find_for_transfer_in(*, student_number: str, name: str) -> Student |
         .filter(student_number=student_number.strip().upper(), name=name.strip())
         .first()
     )
+
+
+# --- Tasks: the inbox of a school and the queue of a bureau ------------------------------------
+
+
+def user_may_act_on(user, work_item) -> bool:
+    """The people of the step's school in the step's role, or the officers of the step's bureau."""
+    membership = membership_of(user)
+    if membership is None or membership.role != work_item.role:
+        return False
+    if work_item.school_id:
+        return membership.school_id == work_item.school_id
+    return membership.bureau_id == work_item.bureau_id
+
+
+def tasks_in_inbox(user):
+    """Open steps the user can act on now: one indexed query on the org-scoped work items."""
+    from flows.models import WorkItem
+
+    membership = membership_of(user)
+    if membership is None or membership.role == Role.ADMIN:
+        return WorkItem.objects.none()
+    items = WorkItem.objects.filter(finished__isnull=True, role=membership.role)
+    if membership.role == Role.BUREAU_OFFICER:
+        items = items.filter(bureau_id=membership.bureau_id)
+    else:
+        items = items.filter(school_id=membership.school_id)
+    return items.order_by("created", "pk")
+
+
+def tasks_page(user, *, offset: int = 0, limit: int = 50):
+    """A page of the inbox: pick the ids on the index first, then join what the page shows."""
+    from flows.models import WorkItem
+
+    ids = list(tasks_in_inbox(user).values_list("pk", flat=True)[offset : offset + limit])
+    rows = WorkItem.objects.filter(pk__in=ids).select_related(
+        "request", "student", "school", "bureau", "request__school"
+    )
+    return sorted(rows, key=lambda item: (item.created, item.pk))
+
+
+def requests_visible_to(user):
+    """Requests a user may open: those of their school (either party) or of their bureau's region."""
+    from flows.models import Request
+
+    requests = Request.objects.select_related("student", "school", "other_school")
+    if user_sees_everything(user):
+        return requests.all()
+    membership = membership_of(user)
+    if membership is None:
+        return requests.none()
+    if membership.role == Role.BUREAU_OFFICER:
+        region = membership.bureau.region_id
+        return requests.filter(_region_q("school__region", region) | _region_q("other_school__region", region))
+    if membership.role in CLASS_ROLES:
+        return requests.filter(student__in=students_visible_to(user))
+    return requests.filter(Q(school_id=membership.school_id) | Q(other_school_id=membership.school_id))
+
+
+# --- Pages: counts and list rows for the home, student and class pages ------------------------
+# Every list page shows one row per object with no query per row: counts are scalar subqueries
+# on indexed columns, the current class is one LEFT JOIN on the open placement.
+
+from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Subquery  # noqa: E402
+from django.db.models.functions import Coalesce  # noqa: E402
+
+from .models import Placement  # noqa: E402
+
+
+def _count(queryset, group_by: str):
+    """A correlated COUNT(*) of `queryset` grouped by `group_by`, 0 when there are no rows."""
+    counted = queryset.order_by().values(group_by).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def schools_with_counts(user) -> QuerySet[School]:
+    """The schools a user sees, each with enrolled_count, suspended_count and class_count."""
+
+    def students(status):
+        return _count(Student.objects.filter(school=OuterRef("pk"), status=status), "school")
+
+    open_classes = SchoolClass.objects.filter(school=OuterRef("pk"), state=SchoolClass.State.OPEN)
+    return schools_visible_to(user).annotate(
+        enrolled_count=students(Student.Status.ENROLLED),
+        suspended_count=students(Student.Status.SUSPENDED),
+        class_count=_count(open_classes, "school"),
+    )
+
+
+def student_status_counts(user) -> dict[str, int]:
+    """How many records a user sees in each status: {"enrolled": 812, "suspended": 3, …}."""
+    rows = students_visible_to(user).order_by().values("status").annotate(n=Count("pk"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def classes_with_size(user) -> QuerySet[SchoolClass]:
+    """The classes a user sees, each with `size`: the students placed in it now."""
+    open_placements = Placement.objects.filter(school_class=OuterRef("pk"), ended_on__isnull=True)
+    return classes_visible_to(user).annotate(size=_count(open_placements, "school_class"))
+
+
+def students_with_current_class(students: QuerySet[Student]) -> QuerySet[Student]:
+    """Adds current_class_id, current_class_name and current_grade (None when not placed)."""
+    return students.annotate(
+        open_placement_row=FilteredRelation("placements", condition=Q(placements__ended_on__isnull=True)),
+        current_class_id=F("open_placement_row__school_class_id"),
+        current_class_name=F("open_placement_row__school_class__name"),
+        current_grade=F("open_placement_row__school_class__grade"),
+    )

@@ -137,7 +137,10 @@ def student_check_identity(
 
 
 def _require_open_class(school_class: SchoolClass, field: str = "school_class") -> None:
-    if school_class.state != SchoolClass.State.OPEN:
+    # Read the state under the class's row lock, which class_dissolve also takes: the caller's
+    # copy may be stale, and a class must not be dissolved while a student is being placed in it.
+    state = SchoolClass.objects.select_for_update().values_list("state", flat=True).get(pk=school_class.pk)
+    if state != SchoolClass.State.OPEN:
         raise ValidationError({field: _("班级“%(name)s”已毕业或撤销，不能编入学生。") % {"name": school_class.name}})
 
 
@@ -309,7 +312,11 @@ def class_create(*, school: School, grade: int, entry_year: int, by, name: str =
         raise ValidationError({"grade": _("该年级班级编码已用完。")})
     if not name:
         open_in_grade = SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN).count()
-        name = _("%(grade)s(%(n)d)班") % {"grade": GRADE_NAMES[grade], "n": open_in_grade + 1}
+        taken = set(SchoolClass.objects.filter(school=school, state=SchoolClass.State.OPEN).values_list("name", flat=True))
+        # After a class is dissolved the count no longer says which number is free.
+        n = open_in_grade + 1
+        while (name := _("%(grade)s(%(n)d)班") % {"grade": GRADE_NAMES[grade], "n": n}) in taken:
+            n += 1
     if SchoolClass.objects.filter(school=school, name=name, state=SchoolClass.State.OPEN).exists():
         raise ValidationError({"name": _("本校已有名为“%(name)s”的班级。") % {"name": name}})
     school_class = SchoolClass(

@@ -1,0 +1,268 @@
+"""Requests (学籍异动申请): one viewflow Process subclass per kind, their students, evidence and steps."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from records.models import Bureau, Role, School, SchoolClass, Student
+
+
+class Request(Process):
+    """What every request has: who asked, for whom, why, and where it stands."""
+
+    class Kind(models.TextChoices):
+        TRANSFER = "transfer", _("转学")
+        TRANSFER_CANCEL = "transfer_cancel", _("撤销转学")
+        TRANSFER_OUT = "transfer_out", _("转出（市外/省外/境外）")
+        TRANSFER_IN = "transfer_in", _("外地转入")
+        WHOLE_CLASS_TRANSFER = "whole_class_transfer", _("整班转学")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("办理中")
+        COMPLETED = "completed", _("已办结")
+        REJECTED = "rejected", _("已驳回")
+        WITHDRAWN = "withdrawn", _("已撤回")
+        LAPSED = "lapsed", _("已过期")
+        CANCELLED = "cancelled", _("已撤销")
+
+    kind = models.CharField(_("业务类型"), max_length=32, choices=Kind.choices)
+    state = models.CharField(_("办理状态"), max_length=16, choices=State.choices, default=State.OPEN)
+    student = models.ForeignKey(
+        Student, verbose_name=_("学生"), null=True, blank=True, on_delete=models.PROTECT, related_name="requests"
+    )
+    school = models.ForeignKey(School, verbose_name=_("发起学校"), on_delete=models.PROTECT, related_name="+")
+    other_school = models.ForeignKey(
+        School,
+        verbose_name=_("对方学校"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("转学等涉及两所学校的业务中的另一所学校；两校都能查看办理进度。"),
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_name = models.CharField(_("申请人姓名"), max_length=50, blank=True)
+    applicant_relationship = models.CharField(_("与学生关系"), max_length=20, blank=True)
+    applicant_phone = models.CharField(_("申请人电话"), max_length=20, blank=True)
+    reason = models.TextField(_("申请理由"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    close_comment = models.TextField(_("办结说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("学籍异动申请")
+        verbose_name_plural = _("学籍异动申请")
+        indexes = [
+            models.Index(fields=["school", "state"], name="request_school_state"),
+            models.Index(fields=["other_school", "state"], name="request_other_school_state"),
+            models.Index(fields=["student", "state"], name="request_student_state"),
+            models.Index(fields=["kind"], condition=Q(state="open"), name="request_open_by_kind"),
+        ]
+
+    def __str__(self) -> str:
+        who = self.student.name if self.student_id else ""
+        return f"{self.get_kind_display()} {who} #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class RequestStudent(models.Model):
+    """The students a request is about. A student is in at most one open request at a time."""
+
+    request = models.ForeignKey(Request, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="students")
+    student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="+")
+    open = models.BooleanField(_("办理中"), default=True)
+
+    class Meta:
+        verbose_name = _("申请涉及学生")
+        verbose_name_plural = _("申请涉及学生")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "student"], name="request_student_once"),
+            # One open request per student (a rule of every flow), kept by the database.
+            models.UniqueConstraint(fields=["student"], condition=Q(open=True), name="one_open_request_per_student"),
+        ]
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    return f"evidence/{instance.request_id}/{filename}"
+
+
+class Evidence(models.Model):
+    """A scanned document the registrar logged with the parent's request (户口簿, 居住证明 …)."""
+
+    class Kind(models.TextChoices):
+        HOUSEHOLD_REGISTER = "household_register", _("户口簿")
+        RESIDENCE = "residence", _("居住证明")
+        APPLICATION = "application", _("书面申请")
+        DIAGNOSIS = "diagnosis", _("医院诊断证明")
+        CERTIFICATE = "certificate", _("证明文件")
+        OTHER = "other", _("其他材料")
+
+    request = models.ForeignKey(Request, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("材料类型"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    file = models.FileField(_("文件"), upload_to=evidence_path)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("证明材料")
+        verbose_name_plural = _("证明材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file.name.rsplit('/', 1)[-1]}"
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class WorkItem(models.Model):
+    """One human step: the org-scoped index that inboxes and queues read, and the step's decision.
+
+    Written in the same transaction as viewflow's task. Inboxes select from the partial indexes
+    over open items instead of viewflow's Task.objects.queue() (DESIGN.md, Scale).
+    """
+
+    class Decision(models.TextChoices):
+        APPROVE = "approve", _("同意")
+        REJECT = "reject", _("不同意")
+
+    task = models.OneToOneField(
+        Task, verbose_name=_("任务"), primary_key=True, on_delete=models.CASCADE, related_name="work_item"
+    )
+    request = models.ForeignKey(Request, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="work_items")
+    step = models.CharField(_("环节"), max_length=64)
+    title = models.CharField(_("环节名称"), max_length=100)
+    role = models.CharField(_("办理角色"), max_length=32, choices=Role.choices)
+    school = models.ForeignKey(
+        School, verbose_name=_("办理学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bureau = models.ForeignKey(
+        Bureau, verbose_name=_("审批教育局"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    student = models.ForeignKey(
+        Student, verbose_name=_("学生"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created = models.DateTimeField(_("到达时间"))
+    due = models.DateField(_("办理时限"))
+    finished = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices, blank=True)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("待办环节")
+        verbose_name_plural = _("待办环节")
+        ordering = ["created", "pk"]
+        indexes = [
+            models.Index(
+                fields=["school", "created"], condition=Q(finished__isnull=True), name="workitem_open_by_school"
+            ),
+            models.Index(
+                fields=["bureau", "created"], condition=Q(finished__isnull=True), name="workitem_open_by_bureau"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(school__isnull=False, bureau__isnull=True) | Q(school__isnull=True, bureau__isnull=False),
+                name="workitem_one_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.request}"
+
+    @property
+    def org(self):
+        return self.school or self.bureau
+
+
+class Transfer(Request):
+    """转学 within the system."""
+
+    class Order(models.TextChoices):
+        RECEIVING = "receiving", _("转入学校发起")
+        SENDING = "sending", _("转出学校发起")
+
+    order = models.CharField(_("发起方"), max_length=16, choices=Order.choices)
+    from_school = models.ForeignKey(School, verbose_name=_("转出学校"), on_delete=models.PROTECT, related_name="+")
+    from_class = models.ForeignKey(SchoolClass, verbose_name=_("原班级"), on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey(School, verbose_name=_("转入学校"), on_delete=models.PROTECT, related_name="+")
+    to_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("转入班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_on = models.DateField(_("转学完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("转学申请")
+        verbose_name_plural = _("转学申请")
+
+    @property
+    def same_bureau(self) -> bool:
+        return self.from_school.bureau_id == self.to_school.bureau_id
+
+
+class TransferCancellation(Request):
+    """撤销转学: reverses a completed transfer within 10 days; the other school approves."""
+
+    original = models.ForeignKey(Transfer, verbose_name=_("原转学申请"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("撤销转学申请")
+        verbose_name_plural = _("撤销转学申请")
+
+
+class TransferOut(Request):
+    """转至市外/省外/境外: the student leaves the system and is recorded as dropped out."""
+
+    class Scope(models.TextChoices):
+        OTHER_CITY = "city", _("市外")
+        OTHER_PROVINCE = "province", _("省外")
+        ABROAD = "abroad", _("境外")
+
+    scope = models.CharField(_("转往范围"), max_length=16, choices=Scope.choices)
+    destination = models.CharField(_("转往地（省市或国家）"), max_length=100)
+
+    class Meta:
+        verbose_name = _("转出申请")
+        verbose_name_plural = _("转出申请")
+
+
+class TransferIn(Request):
+    """外地转入: a new record for a student from outside the system, created at the last approval."""
+
+    to_class = models.ForeignKey(SchoolClass, verbose_name=_("编入班级"), on_delete=models.PROTECT, related_name="+")
+    record = models.JSONField(_("学籍信息"), default=dict)
+    family = models.JSONField(_("家庭成员"), default=list)
+    previous_school = models.CharField(_("原就读学校"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("转入申请")
+        verbose_name_plural = _("转入申请")
+
+
+class WholeClassTransfer(Request):
+    """整班转学: every student of a class moves to the receiving school together, or none does."""
+
+    from_class = models.ForeignKey(SchoolClass, verbose_name=_("转出班级"), on_delete=models.PROTECT, related_name="+")
+    to_school = models.ForeignKey(School, verbose_name=_("转入学校"), on_delete=models.PROTECT, related_name="+")
+    to_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("转入班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_class_name = models.CharField(
+        _("新建班级名称"), max_length=32, blank=True, help_text=_("不选已有班级时，终审通过后按此名称新建班级。")
+    )
+
+    class Meta:
+        verbose_name = _("整班转学申请")
+        verbose_name_plural = _("整班转学申请")

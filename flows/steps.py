@@ -1,0 +1,115 @@
+"""A human step done by the people of one school or one bureau, and its approve/reject routing.
+
+viewflow's own `.Permission()` falls back to the model permission when the object check fails,
+so any registrar could act for any school; `Step` decides instead from the org-scoped work item.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.base import Edge
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.status import STATUS
+
+from records.models import Bureau, Role, School
+from records.working_days import add_working_days
+
+from .models import WorkItem
+
+
+class StepActivation(ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        activation = super().create(flow_task, prev_activation, token, data=data, seed=seed)
+        flow_task.open_work_item(activation)
+        return activation
+
+    @Activation.status.transition(source=STATUS.DONE)
+    def create_next(self):
+        approved = self.task.work_item.decision == WorkItem.Decision.APPROVE
+        target = self.flow_task._next if approved else self.flow_task._on_reject
+        yield target._create(self, self.task.token)
+
+
+class Step(flow.View):
+    """A decision (approve / reject with a reason) taken by a school's or a bureau's people."""
+
+    activation_class = StepActivation
+
+    def __init__(self, *, org, title, form_class=None, role=Role.REGISTRAR, apply=None):
+        # The task page is Xueji's own (flows/views.py), reached from the org-scoped inbox.
+        super().__init__(view=None)
+        self._org = org
+        self._form_class = form_class
+        self._role = role
+        self._apply = apply
+        self._on_reject = None
+        self.Annotation(title=title)
+
+    def OnReject(self, node):
+        self._on_reject = node
+        return self
+
+    def _resolve(self, instance):
+        super()._resolve(instance)
+        self._org = this.resolve(instance, self._org)
+        self._apply = this.resolve(instance, self._apply)
+        self._on_reject = this.resolve(instance, self._on_reject)
+
+    def _outgoing(self):
+        yield from super()._outgoing()
+        if self._on_reject:
+            yield Edge(src=self, dst=self._on_reject, edge_class="next", label=str(_("不同意")))
+
+    @property
+    def form_class(self):
+        from .forms import DecisionForm
+
+        return self._form_class or DecisionForm
+
+    @property
+    def role(self) -> str:
+        """Who at the org acts: a school role, or the bureau officers for a bureau."""
+        return self._role
+
+    def org_for(self, process) -> School | Bureau:
+        return self._org(process)
+
+    def apply(self, process, cleaned_data: dict) -> None:
+        """Copy what the step decided (e.g. the receiving class) onto the request."""
+        if self._apply:
+            self._apply(process, cleaned_data)
+
+    def open_work_item(self, activation) -> WorkItem:
+        request = activation.process
+        org = self.org_for(request)
+        bureau = org if isinstance(org, Bureau) else org.bureau
+        created = activation.task.created
+        return WorkItem.objects.create(
+            task=activation.task,
+            request=request,
+            step=self.name,
+            title=str(self.task_title),
+            role=Role.BUREAU_OFFICER if isinstance(org, Bureau) else self.role,
+            school=org if isinstance(org, School) else None,
+            bureau=org if isinstance(org, Bureau) else None,
+            student=request.student,
+            created=created,
+            due=add_working_days(timezone.localdate(created), bureau.step_due_working_days),
+        )
+
+    def can_act(self, user, task) -> bool:
+        from records.selectors import user_may_act_on
+
+        work_item = WorkItem.objects.filter(task=task).first()
+        return work_item is not None and user_may_act_on(user, work_item)
+
+    def can_assign(self, user, task):
+        return task.owner_id is None and self.can_act(user, task)
+
+    def can_execute(self, user, task):
+        return task.owner_id == getattr(user, "pk", None) and self.can_act(user, task)

@@ -1,0 +1,97 @@
+"""转学: transfer between two schools of the system.
+
+Started by the receiving school (national order: the parent applies there and it picks the
+class) or by the sending school (county order, policy texts 篇2 第七条 and 第二十三条: the
+receiving school confirms and picks the class). The second bureau step is skipped when both
+schools are under the same bureau. The last approval moves the placement.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+
+from records.services import student_transfer
+
+from .forms import ReceivingClassDecisionForm
+from .models import Request, Transfer
+from .request_flow import RequestFlowMixin
+from .steps import Step
+
+
+class TransferFlow(RequestFlowMixin, flow.Flow):
+    """转学"""
+
+    process_class = Transfer
+    kind = Request.Kind.TRANSFER
+
+    start = flow.StartHandle(this.begin).Next(this.needs_receiving_confirmation)
+
+    needs_receiving_confirmation = (
+        flow.If(lambda activation: activation.process.order == Transfer.Order.SENDING)
+        .Then(this.confirm_by_receiving_school)
+        .Else(this.approve_by_receiving_bureau)
+    )
+    confirm_by_receiving_school = (
+        Step(
+            org=this.receiving_school,
+            title=_("转入学校确认接收并选择班级"),
+            form_class=ReceivingClassDecisionForm,
+            apply=this.set_receiving_class,
+        )
+        .Next(this.approve_by_receiving_bureau)
+        .OnReject(this.rejected)
+    )
+    approve_by_receiving_bureau = (
+        Step(org=this.receiving_bureau, title=_("转入地教育局审批"))
+        .Next(this.needs_release)
+        .OnReject(this.rejected)
+    )
+    needs_release = (
+        flow.If(lambda activation: activation.process.order == Transfer.Order.RECEIVING)
+        .Then(this.confirm_release_by_sending_school)
+        .Else(this.needs_sending_bureau)
+    )
+    confirm_release_by_sending_school = (
+        Step(org=this.sending_school, title=_("转出学校确认转出"))
+        .Next(this.needs_sending_bureau)
+        .OnReject(this.rejected)
+    )
+    needs_sending_bureau = (
+        flow.If(lambda activation: not activation.process.same_bureau)
+        .Then(this.approve_by_sending_bureau)
+        .Else(this.move_student)
+    )
+    approve_by_sending_bureau = (
+        Step(org=this.sending_bureau, title=_("转出地教育局审批"))
+        .Next(this.move_student)
+        .OnReject(this.rejected)
+    )
+    move_student = flow.Function(this.complete_transfer).Next(this.end)
+    rejected = flow.Function(this.close_rejected).Next(this.end_rejected)
+    end = flow.End()
+    end_rejected = flow.End()
+
+    def receiving_school(self, process):
+        return process.to_school
+
+    def sending_school(self, process):
+        return process.from_school
+
+    def receiving_bureau(self, process):
+        return process.to_school.bureau
+
+    def sending_bureau(self, process):
+        return process.from_school.bureau
+
+    def set_receiving_class(self, process, cleaned_data):
+        process.to_class = cleaned_data["to_class"]
+
+    def complete_transfer(self, activation):
+        transfer = activation.process
+        student_transfer(
+            student=transfer.student, to_class=transfer.to_class, by=self.last_actor(activation), reason=_("转学")
+        )
+        transfer.completed_on = timezone.localdate()
+        transfer.save(update_fields=["completed_on"])
+        self.close_completed(activation)

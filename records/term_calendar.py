@@ -1,0 +1,58 @@
+"""A bureau's term calendar: terms, transfer windows and the summer freeze for graduating grades."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .class_codes import GRADUATING_GRADES
+from .models import Bureau
+
+DEFAULT_WINDOW_DAYS = 7
+# No transfers for graduating grades from 1 July to 14 August (graduation and promotion run then).
+FREEZE_START = (7, 1)
+FREEZE_END = (8, 14)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime.date
+    end: datetime.date
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def transfer_windows(bureau: Bureau) -> list[Window]:
+    """The bureau's explicit windows; without any, the first and last week of each term."""
+    explicit = [Window(w.start, w.end) for w in bureau.transfer_windows.all()]
+    if explicit:
+        return explicit
+    days = datetime.timedelta(days=DEFAULT_WINDOW_DAYS - 1)
+    windows = []
+    for term in bureau.terms.all():
+        windows.append(Window(term.start, min(term.start + days, term.end)))
+        windows.append(Window(max(term.end - days, term.start), term.end))
+    return windows
+
+
+def in_summer_freeze(day: datetime.date) -> bool:
+    return datetime.date(day.year, *FREEZE_START) <= day <= datetime.date(day.year, *FREEZE_END)
+
+
+def transfer_start_check(*, bureau: Bureau, grade: int, day: datetime.date) -> None:
+    """Refuse to start a transfer outside the bureau's windows or, for a graduating grade, in the freeze."""
+    windows = transfer_windows(bureau)
+    if not any(day in window for window in windows):
+        upcoming = sorted((w for w in windows if w.start > day), key=lambda w: w.start)
+        hint = (
+            _("下一次办理时间：%(start)s 至 %(end)s。") % {"start": upcoming[0].start, "end": upcoming[0].end}
+            if upcoming
+            else _("%(bureau)s尚未公布下一次办理时间。") % {"bureau": bureau.name}
+        )
+        raise ValidationError(_("今天不在%(bureau)s规定的转学办理时间内。") % {"bureau": bureau.name} + hint, code="window")
+    if grade in GRADUATING_GRADES and in_summer_freeze(day):
+        raise ValidationError(_("毕业年级每年7月1日至8月14日暂停办理转学。"), code="freeze")
