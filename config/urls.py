@@ -1,12 +1,26 @@
 from django.conf import settings
 from django.conf.urls.static import static
-from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from viewflow.contrib.admin import Admin
+from viewflow.urls import Site, route
+
+from flows.urls import FlowsApp
+from records.urls import RecordsApp
+
+# One viewflow site: the register's pages at the root, the Django admin (for staff) beside them;
+# the flows' applications join `viewsets`.
+site = Site(
+    title=settings.XUEJI_SITE_TITLE,
+    menu_template_name="records/includes/site_menu.html",
+    urlpatterns=[route("", RecordsApp()), route("", FlowsApp())],
+    viewsets=[Admin(title=_("系统管理"))],
+)
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("records.urls")),
+    path("", site.urls),
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

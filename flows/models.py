@@ -20,6 +20,13 @@ class Request(Process):
         TRANSFER_OUT = "transfer_out", _("转出（市外/省外/境外）")
         TRANSFER_IN = "transfer_in", _("外地转入")
         WHOLE_CLASS_TRANSFER = "whole_class_transfer", _("整班转学")
+        REGISTRATION = "registration", _("新生建档")
+        SUSPENSION = "suspension", _("休学")
+        RESUMPTION = "resumption", _("复学")
+        DROPOUT = "dropout", _("流失/退学/死亡")
+        GRADE_CHANGE = "grade_change", _("留级/跳级")
+        KEY_INFO_CHANGE = "key_info_change", _("关键信息变更")
+        POVERTY = "poverty", _("贫困生认定/取消")
 
     class State(models.TextChoices):
         OPEN = "open", _("办理中")
@@ -134,6 +141,7 @@ class WorkItem(models.Model):
     class Decision(models.TextChoices):
         APPROVE = "approve", _("同意")
         REJECT = "reject", _("不同意")
+        RETURN = "return", _("退回修改")
 
     task = models.OneToOneField(
         Task, verbose_name=_("任务"), primary_key=True, on_delete=models.CASCADE, related_name="work_item"
@@ -150,6 +158,15 @@ class WorkItem(models.Model):
     )
     student = models.ForeignKey(
         Student, verbose_name=_("学生"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("指定办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("退回修改时，只有原录入人可以办理。"),
     )
     created = models.DateTimeField(_("到达时间"))
     due = models.DateField(_("办理时限"))
@@ -266,3 +283,110 @@ class WholeClassTransfer(Request):
     class Meta:
         verbose_name = _("整班转学申请")
         verbose_name_plural = _("整班转学申请")
+
+
+class Registration(Request):
+    """新生建档: a new record, verified by the academic office and approved by the bureau."""
+
+    to_class = models.ForeignKey(SchoolClass, verbose_name=_("编入班级"), on_delete=models.PROTECT, related_name="+")
+    record = models.JSONField(_("学籍信息"), default=dict)
+    family = models.JSONField(_("家庭成员"), default=list)
+    photo = models.ImageField(_("照片"), upload_to="registration_photos/%Y/", blank=True)
+    possible_duplicate = models.ForeignKey(
+        Student, verbose_name=_("疑似重复学籍"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    duplicate_acknowledged = models.BooleanField(_("已核实疑似重复"), default=False)
+
+    class Meta:
+        verbose_name = _("新生建档申请")
+        verbose_name_plural = _("新生建档申请")
+
+
+class Cause(models.TextChoices):
+    ILLNESS = "illness", _("疾病")
+    OTHER = "other", _("其他原因")
+
+
+class Suspension(Request):
+    """休学 (and 续休, an extension of a suspended student): until the end date."""
+
+    cause = models.CharField(_("休学原因"), max_length=16, choices=Cause.choices)
+    start_date = models.DateField(_("休学开始日期"))
+    end_date = models.DateField(_("休学截止日期"))
+    extension = models.BooleanField(_("续休"), default=False)
+
+    class Meta:
+        verbose_name = _("休学申请")
+        verbose_name_plural = _("休学申请")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="suspension_ends_after_start")
+        ]
+
+
+class Resumption(Request):
+    """复学 at the original school."""
+
+    cause = models.CharField(_("休学/离校原因"), max_length=16, choices=Cause.choices, default=Cause.OTHER)
+    to_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("复学班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text=_("不选则回原班级。离校超过三个月的，可编入低一个年级的班级。"),
+    )
+
+    class Meta:
+        verbose_name = _("复学申请")
+        verbose_name_plural = _("复学申请")
+
+
+class Dropout(Request):
+    """流失 / 退学 / 死亡."""
+
+    reason_code = models.ForeignKey(
+        "records.Code", verbose_name=_("流失原因"), on_delete=models.PROTECT, related_name="+",
+        limit_choices_to={"table": "dropout_reason"},
+    )
+    remark = models.CharField(_("备注"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("流失/退学/死亡申请")
+        verbose_name_plural = _("流失/退学/死亡申请")
+
+
+class GradeChange(Request):
+    """留级 / 跳级: exactly one grade down or up, in the same school."""
+
+    from_class = models.ForeignKey(SchoolClass, verbose_name=_("原班级"), on_delete=models.PROTECT, related_name="+")
+    to_class = models.ForeignKey(SchoolClass, verbose_name=_("调入班级"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("留级/跳级申请")
+        verbose_name_plural = _("留级/跳级申请")
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.to_class.grade < self.from_class.grade
+
+
+class KeyInfoChange(Request):
+    """关键信息变更: name, gender, birth date, ID type, ID number, with evidence."""
+
+    changes = models.JSONField(_("变更内容"), default=dict)
+    previous = models.JSONField(_("原信息"), default=dict)
+
+    class Meta:
+        verbose_name = _("关键信息变更申请")
+        verbose_name_plural = _("关键信息变更申请")
+
+
+class PovertyChange(Request):
+    """贫困生认定 / 取消."""
+
+    class Action(models.TextChoices):
+        IDENTIFY = "identify", _("认定")
+        CANCEL = "cancel", _("取消")
+
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("贫困生认定/取消申请")
+        verbose_name_plural = _("贫困生认定/取消申请")

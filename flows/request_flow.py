@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from viewflow.workflow import lock
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
 
 from .models import Request, WorkItem
 from .services import request_close
+from .steps import Step
 
 
 class RequestFlowMixin:
@@ -14,6 +17,11 @@ class RequestFlowMixin:
     kind: str = ""
     # The default no_lock lets two people complete the same task twice (VIEWFLOW_NOTES.md).
     lock_impl = lock.SelectForUpdateLock(nowait=False)
+
+    # Every flow ends here: a rejection at any step closes the request with nothing changed.
+    rejected = flow.Function(this.close_rejected).Annotation(title=_("未获同意，办结")).Next(this.end_rejected)
+    end = flow.End().Annotation(title=_("已办结"))
+    end_rejected = flow.End().Annotation(title=_("已驳回"))
 
     def begin(self, activation, *, by, fields: dict) -> Request:
         request = activation.process
@@ -39,3 +47,27 @@ class RequestFlowMixin:
 
     def close_completed(self, activation, comment: str = "") -> None:
         request_close(activation.process, state=Request.State.COMPLETED, comment=comment)
+
+
+class BureauApproval(RequestFlowMixin):
+    """The shape most requests share: the school starts, its bureau approves, the change applies.
+
+    A flow mixes this in (before flow.Flow) and defines `apply(activation)`, the one call into
+    records.services that the last approval makes.
+    """
+
+    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    approve_by_bureau = (
+        Step(org=this.bureau, title=_("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
+    )
+    apply_change = flow.Function(this.apply_and_close).Annotation(title=_("学籍变更生效")).Next(this.end)
+
+    def bureau(self, process):
+        return process.school.bureau
+
+    def apply(self, activation) -> None:
+        raise NotImplementedError
+
+    def apply_and_close(self, activation) -> None:
+        self.apply(activation)
+        self.close_completed(activation)

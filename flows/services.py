@@ -78,6 +78,23 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
     return request
 
 
+def refuse_open_record_requests(id_number: str, *, exclude: Request | None = None) -> None:
+    """A new record (registration or transfer-in) for an ID number that an open request already
+    carries is refused: one person, one record, also before the record exists."""
+    from .models import Registration, TransferIn
+
+    if not id_number:
+        return
+    pending = [
+        *Registration.objects.filter(state=Request.State.OPEN, record__id_number=id_number).values_list("pk", flat=True),
+        *TransferIn.objects.filter(state=Request.State.OPEN, record__id_number=id_number).values_list("pk", flat=True),
+    ]
+    if exclude is not None and exclude.pk in pending:
+        pending.remove(exclude.pk)
+    if pending:
+        raise Conflict({"id_number": _("该证件号已有办理中的建档或转入申请。")}, code="open_request")
+
+
 def request_parties(request: Request) -> set[int]:
     return {pk for pk in (request.school_id, request.other_school_id) if pk}
 
@@ -89,7 +106,7 @@ def evidence_add(*, request: Request, by, kind: str, file) -> Evidence:
         raise PermissionDenied(_("只有申请涉及学校的学籍管理员可以上传材料。"))
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not request.is_open:
-        raise Conflict(_("申请已%(state)s，不能再上传材料。") % {"state": request.get_state_display()}, code="closed")
+        raise Conflict(_("申请%(state)s，不能再上传材料。") % {"state": request.get_state_display()}, code="closed")
     return Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
 
 
@@ -114,7 +131,9 @@ def _cancel_open_tasks(request: Request, *, by=None, comment: str = "") -> None:
     request.save(update_fields=["status", "finished"])
 
 
-def task_decide(*, work_item: WorkItem, by, decision: str, comment: str = "", form=None) -> Request:
+def task_decide(
+    *, work_item: WorkItem, by, decision: str, comment: str = "", form=None, data: dict | None = None
+) -> Request:
     """Record the decision on a step and move the flow on, all under the flow's lock.
 
     The last approval runs the register change in the same transaction: on any error nothing of
@@ -123,25 +142,46 @@ def task_decide(*, work_item: WorkItem, by, decision: str, comment: str = "", fo
     task = work_item.task
     flow_task = task.flow_task
     with task.activation() as activation:
-        item = WorkItem.objects.select_for_update().select_related("actor").get(pk=task.pk)
+        # of=("self",): the actor is an outer join, and PostgreSQL cannot lock its nullable side.
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("actor").get(pk=task.pk)
+        if not user_may_act_on(by, item):
+            raise PermissionDenied(_("您不能办理这个环节。"))
+        if item.finished and not item.decision:  # closed undecided: the request was withdrawn or lapsed
+            raise Conflict(
+                _("申请%(state)s，该环节无需再办理。") % {"state": activation.process.get_state_display()},
+                code="closed",
+            )
         if item.finished or activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             who = item.actor.get_full_name() or item.actor.get_username() if item.actor else _("他人")
             raise Conflict(
                 _("该环节已由%(who)s办理，无需重复办理。") % {"who": who}, code="already_decided"
             )
-        if not user_may_act_on(by, item):
-            raise PermissionDenied(_("您不能办理这个环节。"))
-        if decision not in WorkItem.Decision.values:
+        if decision not in WorkItem.Decision.values or (
+            decision == WorkItem.Decision.RETURN and not flow_task.can_return
+        ):
             raise ValidationError({"decision": _("请选择同意或不同意。")})
+        if decision == WorkItem.Decision.RETURN and not comment.strip():
+            raise ValidationError({"comment": _("退回修改时请写明需要修改的地方。")})
         if decision == WorkItem.Decision.REJECT and not comment.strip():
             raise ValidationError({"comment": _("不同意时请填写理由。")})
+        if decision == WorkItem.Decision.APPROVE:
+            # Without its valid form a transfer's approval would carry no receiving class, and
+            # the last step would fail far from here.
+            if form is not None and not form.is_valid():
+                raise ValidationError(form.errors.as_data())
+            if form is None and data is None and getattr(flow_task, "needs_form", False):
+                raise ValidationError(_("请在办理页面填写本环节的表单后再同意。"), code="form_required")
         if activation.task.status == STATUS.ASSIGNED and activation.task.owner_id != by.pk:
             activation.unassign()
         if activation.task.status == STATUS.NEW:
             activation.assign(by)
         activation.start(None)
-        if decision == WorkItem.Decision.APPROVE and form is not None:
-            flow_task.apply(activation.process, form.cleaned_data)
+        if decision == WorkItem.Decision.APPROVE:
+            step_data = data if data is not None else (form.cleaned_data if form is not None else None)
+        else:
+            step_data = None
+        if step_data is not None:
+            flow_task.apply(activation.process, step_data)
             activation.process.save()
         item.actor = by
         item.decision = decision
@@ -154,15 +194,17 @@ def task_decide(*, work_item: WorkItem, by, decision: str, comment: str = "", fo
 
 @transaction.atomic
 def request_withdraw(*, request: Request, by, comment: str = "") -> Request:
-    """The starting school withdraws an open request before its last approval; nothing changes."""
-    membership = _require_role(by, Role.REGISTRAR)
-    if membership.school_id != request.school_id:
-        raise PermissionDenied(_("只有发起学校的学籍管理员可以撤回申请。"))
+    """The starter (or a registrar of the starting school) withdraws an open request before its
+    last approval; nothing changes."""
+    membership = membership_of(by)
+    is_school_registrar = membership and membership.role == Role.REGISTRAR and membership.school_id == request.school_id
+    if not (is_school_registrar or request.started_by_id == by.pk):
+        raise PermissionDenied(_("只有发起人或发起学校的学籍管理员可以撤回申请。"))
     flow_class = request.flow_class
     with flow_class.lock(request.pk):
         request = Request.objects.get(pk=request.pk).coerced
         if not request.is_open:
-            raise Conflict(_("申请已%(state)s，不能撤回。") % {"state": request.get_state_display()}, code="closed")
+            raise Conflict(_("申请%(state)s，不能撤回。") % {"state": request.get_state_display()}, code="closed")
         _cancel_open_tasks(request, by=by, comment=_("申请已撤回"))
         return request_close(request, state=Request.State.WITHDRAWN, comment=comment or _("发起学校撤回"))
 
@@ -332,10 +374,18 @@ def transfer_out_start(
     from .models import TransferOut
     from .transfer_out import TransferOutFlow
 
+    from records.services import student_last_placement
+
     membership = _require_role(by, Role.REGISTRAR)
     if membership.school_id != student.school_id:
         raise PermissionDenied(_("只能为本校学生办理转出。"))
-    from_class = _current_class(student)
+    # A suspended student may leave the system too (dropped out from suspended).
+    if student.status not in (Student.Status.ENROLLED, Student.Status.SUSPENDED):
+        raise Conflict(
+            _("该生当前学籍状态为“%(status)s”，不能办理转出。") % {"status": student.get_status_display()},
+            code="transition_not_allowed",
+        )
+    from_class = student_last_placement(student).school_class
     fields = _applicant_fields(applicant, reason)
     if scope not in TransferOut.Scope.values:
         raise ValidationError({"scope": _("请选择转往范围：市外、省外或境外。")})
@@ -364,7 +414,6 @@ def transfer_in_start(
     from records.services import _validate_family_members, student_check_identity
     from records.term_calendar import transfer_start_check
 
-    from .models import TransferIn
     from .record_json import family_to_json, record_to_json
     from .transfer_in import TransferInFlow
 
@@ -374,7 +423,12 @@ def transfer_in_start(
     if to_class.state != to_class.State.OPEN:
         raise ValidationError({"to_class": _("该班级已不在读。")})
     fields = _applicant_fields(applicant, reason)
-    record = dict(record, entry_way=Code.objects.get(table=CodeTable.ENTRY_WAY, code=TRANSFER_IN_ENTRY_WAY))
+    # Stored as the record will be (upper case): the open-request check below compares it as text.
+    record = dict(
+        record,
+        entry_way=Code.objects.get(table=CodeTable.ENTRY_WAY, code=TRANSFER_IN_ENTRY_WAY),
+        id_number=(record.get("id_number") or "").strip().upper(),
+    )
     candidate = Student(school=to_class.school, **record)
     candidate.full_clean(
         exclude=["student_number", "school", "status", "possible_duplicate_of", "photo"], validate_constraints=False
@@ -384,9 +438,7 @@ def transfer_in_start(
         id_type=candidate.id_type, id_number=candidate.id_number,
     )
     _validate_family_members(family)
-    id_number = (candidate.id_number or "").strip().upper()
-    if id_number and TransferIn.objects.filter(state=Request.State.OPEN, record__id_number=id_number).exists():
-        raise Conflict(_("该证件号已有办理中的转入申请。"), code="open_request")
+    refuse_open_record_requests((candidate.id_number or "").strip().upper())
     transfer_start_check(bureau=to_class.school.bureau, grade=to_class.grade, day=today or timezone.localdate())
     return request_start(
         TransferInFlow,

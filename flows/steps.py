@@ -30,9 +30,12 @@ class StepActivation(ViewActivation):
 
     @Activation.status.transition(source=STATUS.DONE)
     def create_next(self):
-        approved = self.task.work_item.decision == WorkItem.Decision.APPROVE
-        target = self.flow_task._next if approved else self.flow_task._on_reject
-        yield target._create(self, self.task.token)
+        targets = {
+            WorkItem.Decision.APPROVE: self.flow_task._next,
+            WorkItem.Decision.REJECT: self.flow_task._on_reject,
+            WorkItem.Decision.RETURN: self.flow_task._on_return,
+        }
+        yield targets[self.task.work_item.decision]._create(self, self.task.token)
 
 
 class Step(flow.View):
@@ -40,30 +43,60 @@ class Step(flow.View):
 
     activation_class = StepActivation
 
-    def __init__(self, *, org, title, form_class=None, role=Role.REGISTRAR, apply=None):
+    def __init__(
+        self,
+        *,
+        org,
+        title,
+        form_class=None,
+        role=Role.REGISTRAR,
+        apply=None,
+        assignee=None,
+        form_required=False,
+        page=None,
+    ):
         # The task page is Xueji's own (flows/views.py), reached from the org-scoped inbox.
         super().__init__(view=None)
         self._org = org
         self._form_class = form_class
         self._role = role
         self._apply = apply
+        # Approving needs the step's form (or its data): e.g. the receiving class of a transfer.
+        self._form_required = form_required
+        self._assignee = assignee
+        # A step done on a page of its own (URL name taking the work item's pk) instead of a decision form.
+        self.page = page
         self._on_reject = None
+        self._on_return = None
         self.Annotation(title=title)
 
     def OnReject(self, node):
         self._on_reject = node
         return self
 
+    def OnReturn(self, node):
+        """Where a "send back for correction" decision goes; without it the step cannot send back."""
+        self._on_return = node
+        return self
+
+    @property
+    def can_return(self) -> bool:
+        return self._on_return is not None
+
     def _resolve(self, instance):
         super()._resolve(instance)
         self._org = this.resolve(instance, self._org)
         self._apply = this.resolve(instance, self._apply)
         self._on_reject = this.resolve(instance, self._on_reject)
+        self._on_return = this.resolve(instance, self._on_return)
+        self._assignee = this.resolve(instance, self._assignee)
 
     def _outgoing(self):
         yield from super()._outgoing()
         if self._on_reject:
             yield Edge(src=self, dst=self._on_reject, edge_class="next", label=str(_("不同意")))
+        if self._on_return:
+            yield Edge(src=self, dst=self._on_return, edge_class="next", label=str(_("退回修改")))
 
     @property
     def form_class(self):
@@ -79,6 +112,11 @@ class Step(flow.View):
     def org_for(self, process) -> School | Bureau:
         return self._org(process)
 
+    @property
+    def needs_form(self) -> bool:
+        """The step decides more than yes or no (e.g. the receiving class): approving needs its form."""
+        return self._form_required
+
     def apply(self, process, cleaned_data: dict) -> None:
         """Copy what the step decided (e.g. the receiving class) onto the request."""
         if self._apply:
@@ -88,16 +126,23 @@ class Step(flow.View):
         request = activation.process
         org = self.org_for(request)
         bureau = org if isinstance(org, Bureau) else org.bureau
+        assignee = self._assignee(request) if self._assignee else None
+        if isinstance(org, Bureau):
+            role = Role.BUREAU_OFFICER
+        else:
+            # A step sent back to one person is done in that person's role (registrar or class teacher).
+            role = self.role or assignee.membership.role
         created = activation.task.created
         return WorkItem.objects.create(
             task=activation.task,
             request=request,
             step=self.name,
             title=str(self.task_title),
-            role=Role.BUREAU_OFFICER if isinstance(org, Bureau) else self.role,
+            role=role,
             school=org if isinstance(org, School) else None,
             bureau=org if isinstance(org, Bureau) else None,
             student=request.student,
+            assignee=assignee,
             created=created,
             due=add_working_days(timezone.localdate(created), bureau.step_due_working_days),
         )

@@ -38,6 +38,7 @@ class TransferFlow(RequestFlowMixin, flow.Flow):
             title=_("转入学校确认接收并选择班级"),
             form_class=ReceivingClassDecisionForm,
             apply=this.set_receiving_class,
+            form_required=True,
         )
         .Next(this.approve_by_receiving_bureau)
         .OnReject(this.rejected)
@@ -67,10 +68,7 @@ class TransferFlow(RequestFlowMixin, flow.Flow):
         .Next(this.move_student)
         .OnReject(this.rejected)
     )
-    move_student = flow.Function(this.complete_transfer).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Next(this.end_rejected)
-    end = flow.End()
-    end_rejected = flow.End()
+    move_student = flow.Function(this.complete_transfer).Annotation(title=_("转入新班级")).Next(this.end)
 
     def receiving_school(self, process):
         return process.to_school

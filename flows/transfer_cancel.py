@@ -25,10 +25,7 @@ class TransferCancelFlow(RequestFlowMixin, flow.Flow):
         .Next(this.return_student)
         .OnReject(this.rejected)
     )
-    return_student = flow.Function(this.reverse_transfer).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Next(this.end_rejected)
-    end = flow.End()
-    end_rejected = flow.End()
+    return_student = flow.Function(this.reverse_transfer).Annotation(title=_("回到原班级")).Next(this.end)
 
     def other_school(self, process):
         return process.other_school

@@ -1,6 +1,7 @@
 """整班转学: the sending school moves a whole class; the receiving school confirms and picks or
 creates the class; the bureaus approve; every student moves in one transaction, or none."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -26,6 +27,7 @@ class WholeClassTransferFlow(RequestFlowMixin, flow.Flow):
             title=_("转入学校确认接收并选择或新建班级"),
             form_class=WholeClassDecisionForm,
             apply=this.set_receiving_class,
+            form_required=True,
         )
         .Next(this.approve_by_receiving_bureau)
         .OnReject(this.rejected)
@@ -43,10 +45,7 @@ class WholeClassTransferFlow(RequestFlowMixin, flow.Flow):
     approve_by_sending_bureau = (
         Step(org=this.sending_bureau, title=_("转出地教育局审批")).Next(this.move_class).OnReject(this.rejected)
     )
-    move_class = flow.Function(this.move_students).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Next(this.end_rejected)
-    end = flow.End()
-    end_rejected = flow.End()
+    move_class = flow.Function(this.move_students).Annotation(title=_("全班转入")).Next(this.end)
 
     def receiving_school(self, process):
         return process.to_school
@@ -76,6 +75,13 @@ class WholeClassTransferFlow(RequestFlowMixin, flow.Flow):
             request.save(update_fields=["to_class"])
         students = [rs.student for rs in RequestStudent.objects.filter(request=request).select_related("student")]
         for student in students:
-            student_transfer(student=student, to_class=to_class, by=by, reason=_("整班转学"))
+            try:
+                student_transfer(student=student, to_class=to_class, by=by, reason=_("整班转学"))
+            except ValidationError as error:
+                # The officer must learn which of the class's students holds the move up.
+                raise ValidationError(
+                    _("%(name)s（%(number)s）：%(error)s")
+                    % {"name": student.name, "number": student.student_number, "error": " ".join(error.messages)}
+                ) from None
         class_dissolve(school_class=request.from_class, by=by)
         self.close_completed(activation)

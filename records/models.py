@@ -205,6 +205,10 @@ class Student(ConcurrentTransitionMixin, models.Model):
     KEY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number")
 
     student_number = models.CharField(_("学籍号"), max_length=19, unique=True, editable=False)
+    former_student_numbers = models.CharField(
+        _("原学籍号"), max_length=100, blank=True, editable=False,
+        help_text=_("临时学籍号（L/J）换发为正式学籍号（G）后，原号码保留在这里，仍可查询。"),
+    )
     name = models.CharField(_("姓名"), max_length=50)
     former_names = models.CharField(_("曾用名"), max_length=200, blank=True)
     gender = _code_field(CodeTable.GENDER, _("性别"))

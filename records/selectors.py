@@ -85,7 +85,12 @@ def student_search(
     students = students_visible_to(user)
     if q:
         q = q.strip()
-        students = students.filter(Q(name__contains=q) | Q(student_number__icontains=q) | Q(former_names__contains=q))
+        students = students.filter(
+            Q(name__contains=q)
+            | Q(student_number__icontains=q)
+            | Q(former_names__contains=q)
+            | Q(former_student_numbers__icontains=q)
+        )
     if school:
         students = students.filter(school__identifier=school)
     if class_code:
@@ -114,6 +119,8 @@ def user_may_act_on(user, work_item) -> bool:
     membership = membership_of(user)
     if membership is None or membership.role != work_item.role:
         return False
+    if work_item.assignee_id and work_item.assignee_id != user.pk:
+        return False
     if work_item.school_id:
         return membership.school_id == work_item.school_id
     return membership.bureau_id == work_item.bureau_id
@@ -126,7 +133,9 @@ def tasks_in_inbox(user):
     membership = membership_of(user)
     if membership is None or membership.role == Role.ADMIN:
         return WorkItem.objects.none()
-    items = WorkItem.objects.filter(finished__isnull=True, role=membership.role)
+    items = WorkItem.objects.filter(finished__isnull=True, role=membership.role).filter(
+        Q(assignee__isnull=True) | Q(assignee=user)
+    )
     if membership.role == Role.BUREAU_OFFICER:
         items = items.filter(bureau_id=membership.bureau_id)
     else:
@@ -140,7 +149,7 @@ def tasks_page(user, *, offset: int = 0, limit: int = 50):
 
     ids = list(tasks_in_inbox(user).values_list("pk", flat=True)[offset : offset + limit])
     rows = WorkItem.objects.filter(pk__in=ids).select_related(
-        "request", "student", "school", "bureau", "request__school"
+        "request", "student", "school", "bureau"
     )
     return sorted(rows, key=lambda item: (item.created, item.pk))
 
@@ -167,10 +176,17 @@ def requests_visible_to(user):
 # Every list page shows one row per object with no query per row: counts are scalar subqueries
 # on indexed columns, the current class is one LEFT JOIN on the open placement.
 
-from django.db.models import Count, F, FilteredRelation, IntegerField, OuterRef, Subquery  # noqa: E402
-from django.db.models.functions import Coalesce  # noqa: E402
+from django.db.models import (
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
-from .models import Placement  # noqa: E402
+from .models import Placement
 
 
 def _count(queryset, group_by: str):
@@ -213,3 +229,24 @@ def students_with_current_class(students: QuerySet[Student]) -> QuerySet[Student
         current_class_name=F("open_placement_row__school_class__name"),
         current_grade=F("open_placement_row__school_class__grade"),
     )
+
+
+# --- API (issue 6): reads the REST API needs beside the pages' -----------------------------------
+
+
+def calendar_editable_by(user, bureau: Bureau) -> bool:
+    """A bureau's term calendar is changed by its own officers only."""
+    membership = membership_of(user)
+    return bool(membership and membership.role == Role.BUREAU_OFFICER and membership.bureau_id == bureau.pk)
+
+
+def tasks_page_of(items, *, offset: int = 0, limit: int = 50):
+    """A page of any selection of open steps (the inbox, filtered): ids first, then the joins."""
+    from flows.models import WorkItem
+
+    ids = list(items.values_list("pk", flat=True)[offset : offset + limit])
+    rows = WorkItem.objects.filter(pk__in=ids).select_related(
+        "request", "student", "school", "bureau", "request__school"
+    )
+    order = {pk: position for position, pk in enumerate(ids)}
+    return sorted(rows, key=lambda item: order[item.pk])

@@ -16,6 +16,7 @@ from django_fsm import TransitionNotAllowed
 from .class_codes import GRADE_NAMES, class_code
 from .id_numbers import StudentNumberPrefix, id_layout_number, parse_citizen_id
 from .models import (
+    CLASS_ROLES,
     Bureau,
     Code,
     CodeTable,
@@ -74,7 +75,15 @@ def student_number_issue(*, id_type: Code, id_number: str, birth_date: datetime.
     document; J + a number in ID layout for a student with no usable ID.
     """
     if id_type.code == CITIZEN_ID_TYPE:
-        return StudentNumberPrefix.CITIZEN + parse_citizen_id(id_number).number
+        number = StudentNumberPrefix.CITIZEN + parse_citizen_id(id_number).number
+        holder = Student.objects.filter(student_number=number).select_related("school").first()
+        if holder:
+            # The number was issued for this ID before the holder's ID was corrected; numbers never change.
+            raise ValidationError(
+                {"id_number": _("该证件号曾用于“%(school)s”一名学生的学籍号（其证件号已更正），请核实证件号。") % {"school": holder.school.name}},
+                code="duplicate_id",
+            )
+        return number
     prefix = StudentNumberPrefix.NO_ID if id_type.code == NO_ID_TYPE or not id_number else StudentNumberPrefix.TEMPORARY
     stem = f"{prefix}{area_code}{birth_date:%Y%m%d}"
     taken = set(
@@ -525,11 +534,15 @@ def user_provision(
     subject: str = "",
     full_name: str = "",
     by=None,
+    must_change_password: bool = True,
 ) -> AbstractBaseUser:
     """Create or update a person's account and membership; the pages ask for a new password at
     the first login."""
     if role not in Role.values:
         raise ValidationError({"role": _("角色无效，可选：%(roles)s") % {"roles": ", ".join(Role.values)}})
+    if role in CLASS_ROLES and not school_class:
+        # Without this the membership constraint's name would be all the administrator sees.
+        raise ValidationError({"school_class": _("班主任和任课教师须指定任教班级。")})
     if school_class and school and school_class.school_id != school.pk:
         raise ValidationError({"school_class": _("班级不属于该学校。")})
     if school_class and not school:
@@ -547,7 +560,7 @@ def user_provision(
     membership.bureau = bureau if role == Role.BUREAU_OFFICER else None
     membership.school_class = school_class
     membership.subject = subject
-    membership.must_change_password = True
+    membership.must_change_password = must_change_password
     membership.full_clean(exclude=["user"])
     _by(membership, by, _("开通账号"))
     membership.save()
@@ -562,3 +575,112 @@ def user_password_changed(*, user) -> None:
         membership.must_change_password = False
         _by(membership, user, _("修改初始密码"))
         membership.save()
+
+
+# --- Administration: memberships edited on the admin site ------------------------------------
+
+
+@transaction.atomic
+def membership_save(*, membership: Membership, by) -> Membership:
+    """Save a membership edited by an administrator and bring the account in line with its role:
+    the role's permission group, and admin rights only for the admin role (a demoted
+    administrator must not keep seeing everything)."""
+    membership.full_clean(exclude=["user"])
+    _by(membership, by, _("修改用户身份"))
+    membership.save()
+    user = membership.user
+    user.is_staff = user.is_superuser = membership.role == Role.ADMIN
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.groups.set([Group.objects.get(name=membership.role)])
+    return membership
+
+
+# --- Term calendar ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_replace(*, bureau: Bureau, terms: list[dict], windows: list[dict], by) -> None:
+    """Replace a bureau's terms and transfer windows; without windows the first and last week
+    of each term are the windows."""
+    from .models import Term, TransferWindow
+
+    errors = []
+    for term in terms:
+        if term["end"] <= term["start"]:
+            errors.append(_("学期“%(name)s”的结束日期须晚于开始日期。") % {"name": term["name"]})
+    for window in windows:
+        if window["end"] < window["start"]:
+            errors.append(_("转学办理时间 %(start)s 的结束日期不能早于开始日期。") % {"start": window["start"]})
+    names = [term["name"] for term in terms]
+    if len(names) != len(set(names)):
+        errors.append(_("学期名称不能重复。"))
+    if errors:
+        raise ValidationError(errors)
+    Bureau.objects.select_for_update().get(pk=bureau.pk)
+    for old in list(bureau.terms.all()) + list(bureau.transfer_windows.all()):
+        _by(old, by, _("修改校历"))
+        old.delete()
+    for term in terms:
+        new = Term(bureau=bureau, name=term["name"], start=term["start"], end=term["end"])
+        _by(new, by, _("修改校历"))
+        new.save()
+    for window in windows:
+        new = TransferWindow(bureau=bureau, start=window["start"], end=window["end"])
+        _by(new, by, _("修改校历"))
+        new.save()
+
+
+# --- Key information and poverty status (applied by the flows' last approval) ------------------
+
+
+@transaction.atomic
+def student_change_key_info(*, student: Student, changes: dict[str, Any], by, reason: str = "") -> Student:
+    """Apply an approved key-information change (姓名 性别 出生日期 证件类型 证件号).
+
+    A legal change of name keeps the old name as a former name (曾用名); a new ID number is
+    validated and checked for duplicates again; an L or J student number becomes a G number
+    when a valid citizen ID is given, and the old number stays searchable.
+    """
+    unknown = sorted(set(changes) - set(Student.KEY_FIELDS))
+    if unknown:
+        raise ValidationError({field: _("该项不是关键信息。") for field in unknown})
+    student = _locked(student)
+    old_name = student.name
+    for field, value in changes.items():
+        setattr(student, field, value.strip().upper() if field == "id_number" else value)
+    student.full_clean(
+        exclude=["student_number", "school", "status", "possible_duplicate_of"], validate_constraints=False
+    )
+    student_check_identity(
+        name=student.name, gender=student.gender, birth_date=student.birth_date,
+        id_type=student.id_type, id_number=student.id_number, exclude=student,
+    )
+    if student.name != old_name:
+        former = [name for name in student.former_names.split("、") if name]
+        if old_name not in former:
+            former.append(old_name)
+        student.former_names = "、".join(former)
+    if student.id_type.code == CITIZEN_ID_TYPE and not student.student_number.startswith(StudentNumberPrefix.CITIZEN):
+        numbers = [n for n in student.former_student_numbers.split(",") if n]
+        numbers.append(student.student_number)
+        student.former_student_numbers = ",".join(numbers)
+        student.student_number = StudentNumberPrefix.CITIZEN + parse_citizen_id(student.id_number).number
+    _by(student, by, reason or _("关键信息变更"))
+    try:
+        with transaction.atomic():
+            student.save()
+    except IntegrityError:
+        raise ValidationError({"id_number": _("该证件号已有学籍，一人只能有一个学籍。")}, code="duplicate_id") from None
+    return student
+
+
+@transaction.atomic
+def student_set_poverty(*, student: Student, poverty: bool, by, note: str = "") -> Student:
+    """贫困生认定 (True) or 取消 (False)."""
+    student = _locked(student)
+    if student.poverty == poverty:
+        raise ValidationError(_("该生已是贫困生。") if poverty else _("该生不是贫困生，无需取消。"))
+    student.poverty = poverty
+    _by(student, by, note or (_("认定为贫困生") if poverty else _("取消贫困生认定")))
+    student.save()
+    return student

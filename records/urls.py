@@ -1,9 +1,37 @@
+"""The register's pages.
+
+`RecordsApp` is a viewflow Application: config/urls.py mounts it in the site at the root, so its
+pages get viewflow's frame and side menu. Its URL names are global ("home", "student_list",
+"password_change" …) because settings and the password middleware reverse them by plain name.
+Login and logout sit outside the site, on viewflow's lock-screen pages.
+"""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from viewflow.urls import Application
+
+from . import views
+
+
+class RecordsApp(Application):
+    title = _("学籍管理")
+    icon = "school"
+    # The site's menu lists these pages for every app, so the app needs no menu of its own.
+    menu_template_name = None
+    # The home page is this app's index.
+    index_path = None
+
+    home_path = path("", views.HomeView.as_view(), name="home")
+    student_list_path = path("students/", views.StudentListView.as_view(), name="student_list")
+    student_detail_path = path("students/<int:pk>/", views.StudentDetailView.as_view(), name="student_detail")
+    student_edit_path = path("students/<int:pk>/edit/", views.StudentEditView.as_view(), name="student_edit")
+    class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
+    class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
+    password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
+
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("", auth_views.LoginView.as_view(), name="home"),
 ]

@@ -1,0 +1,36 @@
+# make run   the site with demo data, a Celery worker and beat (SQLite unless .env says otherwise)
+# make test  the tests, on PostgreSQL and Redis (installed and started here when missing)
+# make lock  re-resolve the pinned versions in constraints.txt
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: run test lock install
+
+run: install
+	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
+
+test: install
+	scripts/install-test-deps.sh
+	scripts/ensure-services.sh "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"
+	@DATABASE_URL="$(TEST_DATABASE_URL)" REDIS_URL="$(TEST_REDIS_URL)" \
+		DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=false \
+		$(BIN)/pytest $(PYTEST_ARGS) \
+		|| { status=$$?; echo "make test: FAILED (pytest exit status $$status)" >&2; exit $$status; }
+
+lock:
+	scripts/lock.sh
+
+install: $(VENV)/.installed
+
+# Reinstalls when pyproject.toml or constraints.txt changes.
+$(VENV)/.installed: pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@

@@ -1,0 +1,83 @@
+"""Panels the register's pages show about requests: the student's actions and timeline, the
+home page's waiting tasks."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from records import selectors
+from records.models import Student
+
+from ..models import Request, WorkItem
+from ..views import request_actions_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("flows/includes/student_actions.html", takes_context=True)
+def student_actions(context, student: Student):
+    user = context["request"].user
+    membership = selectors.membership_of(user)
+    actions = []
+    if (
+        membership
+        and membership.role in ("registrar", "academic_office")
+        and membership.school_id == student.school_id
+        and student.status != Student.Status.DECEASED
+    ):
+        actions.append({"label": _("修改信息（无需审批）"), "url": reverse("student_edit", args=[student.pk])})
+    return {"actions": actions + request_actions_for(user, student), "student": student}
+
+
+def student_timeline_events(student: Student) -> list[dict]:
+    """Every request about the student (any state) and every change of status or student type."""
+    events = []
+    requests = (
+        Request.objects.filter(students__student=student).select_related("school", "started_by").order_by("created")
+    )
+    for req in requests:
+        events.append({"at": req.created, "kind": "request", "request": req})
+    previous = None
+    for record in student.history.select_related("history_user").order_by("history_date", "history_id"):
+        if previous is not None:
+            if record.status != previous.status:
+                events.append({"at": record.history_date, "kind": "status", "record": record,
+                               "old": Student.Status(previous.status).label, "new": Student.Status(record.status).label})
+            if record.student_type_id != previous.student_type_id:
+                events.append({"at": record.history_date, "kind": "student_type", "record": record,
+                               "old": previous.student_type.name, "new": record.student_type.name})
+        previous = record
+    return sorted(events, key=lambda event: event["at"], reverse=True)
+
+
+@register.inclusion_tag("flows/includes/student_timeline.html")
+def student_timeline(student: Student):
+    return {"events": student_timeline_events(student)}
+
+
+@register.inclusion_tag("flows/includes/home_tasks.html", takes_context=True)
+def home_tasks(context):
+    user = context["request"].user
+    waiting = selectors.tasks_in_inbox(user)
+    return {
+        "waiting": waiting.count(),
+        "overdue": waiting.filter(due__lt=timezone.localdate()).count(),
+        "membership": selectors.membership_of(user),
+    }
+
+
+@register.simple_tag
+def step_kind_label(work_item: WorkItem) -> str:
+    return work_item.request.get_kind_display()
+
+
+@register.inclusion_tag("flows/includes/class_actions.html", takes_context=True)
+def class_actions(context, school_class):
+    membership = selectors.membership_of(context["request"].user)
+    is_registrar = bool(
+        membership and membership.role == "registrar" and membership.school_id == school_class.school_id
+    )
+    return {"school_class": school_class, "can_transfer": is_registrar and school_class.state == "open"}

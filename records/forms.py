@@ -1,0 +1,178 @@
+"""Forms of the register's pages: the student and class filters, login and password change."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+from viewflow.contrib.auth import AuthenticationForm
+from viewflow.forms import FieldSet, Layout, Row, Span
+
+from .class_codes import GRADE_CHOICES
+from .models import FamilyMember, SchoolClass, Student
+from .services import EDITABLE_STUDENT_FIELDS
+from .selectors import classes_visible_to, schools_visible_to
+
+ALL = ("", _("全部"))
+# viewflow spreads a row over 12 desktop columns; the search box gets the spare width.
+_ROW_SIZES = {1: (12,), 2: (6, 6), 3: (4, 4, 4), 4: (3, 3, 3, 3), 5: (3, 3, 2, 2, 2)}
+
+
+def _one_row(names: list[str]) -> Layout:
+    return Layout(Row(*(Span(name, desktop=size) for name, size in zip(names, _ROW_SIZES[len(names)]))))
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": _("用户名或密码不正确。请注意：连续输错多次后账号会被暂时锁定。"),
+            "inactive": _("该账号已停用，请联系系统管理员。"),
+        }
+        self.fields["username"].label = _("用户名")
+        self.fields["password"].label = _("密码")
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, refusing the old password as the new one (the initial password must go)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # viewflow prints help texts as text: the rules one after another, not Django's <ul>.
+        self.fields["new_password1"].help_text = " ".join(password_validation.password_validators_help_texts())
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(_("新密码不能与原密码相同。"), code="password_unchanged")
+        return password
+
+
+class StudentFilterForm(forms.Form):
+    """Search and filters of the student list; its choices are what the user may see.
+
+    A filter only narrows students_visible_to(user): an identifier of a school the user cannot
+    see is not a choice, so the form refuses it and the list stays the user's own.
+    """
+
+    q = forms.CharField(label=_("姓名或学籍号"), required=False, max_length=50)
+    school = forms.ChoiceField(label=_("学校"), required=False)
+    class_code = forms.ChoiceField(label=_("班级"), required=False)
+    grade = forms.TypedChoiceField(
+        label=_("年级"), required=False, coerce=int, empty_value=None, choices=[ALL, *GRADE_CHOICES]
+    )
+    status = forms.ChoiceField(label=_("学籍状态"), required=False, choices=[ALL, *Student.Status.choices])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = list(schools_visible_to(user).values_list("identifier", "name"))
+        if len(schools) > 1:
+            self.fields["school"].choices = [("", _("全部学校")), *schools]
+        else:
+            del self.fields["school"]
+
+        classes = classes_visible_to(user).filter(state=SchoolClass.State.OPEN)
+        chosen_school = self.data.get("school") if "school" in self.fields else None
+        if chosen_school:
+            classes = classes.filter(school__identifier=chosen_school)
+        elif len(schools) > 1:
+            classes = classes.none()  # a county has thousands of classes: pick the school first
+            self.fields["class_code"].help_text = _("请先选择学校")
+        class_choices = list(classes.order_by("grade", "sequence").values_list("code", "name"))
+        if len(class_choices) == 1 and len(schools) <= 1:
+            del self.fields["class_code"]  # a teacher's one class
+        else:
+            self.fields["class_code"].choices = [("", _("全部班级")), *class_choices]
+
+        fields = [name for name in ("q", "school", "class_code", "grade", "status") if name in self.fields]
+        self.layout = _one_row(fields)
+
+    def search_arguments(self) -> dict:
+        """The keyword arguments for selectors.student_search; invalid filters are left out."""
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        arguments = {}
+        for name in ("q", "school", "class_code", "status", "grade"):
+            if name in self.fields and cleaned.get(name) not in (None, ""):
+                arguments[name] = cleaned[name]
+        return arguments
+
+
+class ClassFilterForm(forms.Form):
+    school = forms.ChoiceField(label=_("学校"), required=False)
+    grade = forms.TypedChoiceField(
+        label=_("年级"), required=False, coerce=int, empty_value=None, choices=[ALL, *GRADE_CHOICES]
+    )
+    state = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[ALL, *SchoolClass.State.choices],
+        initial=SchoolClass.State.OPEN,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        schools = list(schools_visible_to(user).values_list("identifier", "name"))
+        if len(schools) > 1:
+            self.fields["school"].choices = [("", _("全部学校")), *schools]
+        else:
+            del self.fields["school"]
+        self.layout = _one_row(list(self.fields))
+
+    def filter(self, classes):
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        if cleaned.get("school"):
+            classes = classes.filter(school__identifier=cleaned["school"])
+        if cleaned.get("grade"):
+            classes = classes.filter(grade=cleaned["grade"])
+        if cleaned.get("state"):
+            classes = classes.filter(state=cleaned["state"])
+        return classes
+
+
+class FamilyMemberForm(forms.ModelForm):
+    class Meta:
+        model = FamilyMember
+        fields = ["name", "relationship", "is_guardian", "phone", "ethnicity", "work_unit", "job_title",
+                  "address", "household_place", "id_type", "id_number"]
+
+    layout = Layout(
+        Row("name", "relationship", "is_guardian", "phone"),
+        Row("work_unit", "job_title", "ethnicity"),
+        Row("address", "household_place"),
+        Row("id_type", "id_number"),
+    )
+
+    def __init__(self, *args, optional: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optional = optional
+        if optional:
+            for field in self.fields.values():
+                field.required = False
+
+    def is_blank(self) -> bool:
+        return self.optional and not (self.data.get(self.add_prefix("name")) or "").strip()
+
+
+class StudentEditForm(forms.ModelForm):
+    """What the school edits directly (everything but key information and status); the edit
+    is kept in the history. 借读 is a student type set here, without approval."""
+
+    class Meta:
+        model = Student
+        fields = list(EDITABLE_STUDENT_FIELDS)
+        widgets = {"entry_date": forms.DateInput(attrs={"type": "date"})}
+
+    layout = Layout(
+        FieldSet(_("基本信息"), Row("birthplace", "native_place"), Row("ethnicity", "nationality", "overseas_chinese", "health")),
+        FieldSet(_("户口"), Row("household_place", "household_type")),
+        FieldSet(_("学籍"), Row("entry_date", "entry_way", "study_mode"), Row("student_type", "disability_type")),
+        FieldSet(_("联系方式"), Row("current_address", "home_address"), Row("contact_phone", "postal_code")),
+        FieldSet(_("家庭与特殊标识"), Row("left_behind", "only_child", "preschool", "migrant_worker_child"),
+                 Row("orphan", "martyr_child", "needs_aid", "enjoys_subsidy")),
+        FieldSet(_("上下学"), Row("distance_km", "transport", "school_bus")),
+        "photo",
+    )

@@ -1,0 +1,211 @@
+"""The register's pages. Each view reads through records.selectors and renders; none writes,
+except the password change, which calls records.services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.shortcuts import redirect
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import selectors, services
+from .forms import (
+    ClassFilterForm,
+    FamilyMemberForm,
+    LoginForm,
+    PasswordChangeForm,
+    StudentEditForm,
+    StudentFilterForm,
+)
+from .history import student_history
+from .models import CLASS_ROLES, Role, SchoolClass, Student
+from .record_form import STUDENT_CODE_FIELDS, student_record_groups
+
+PAGE_SIZE = 50
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(LoginRequiredMixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.user_password_changed(user=self.request.user)
+        messages.success(self.request, _("密码已修改。"))
+        return response
+
+    def get_context_data(self, **kwargs):
+        membership = selectors.membership_of(self.request.user)
+        return super().get_context_data(
+            first_login=bool(membership and membership.must_change_password), **kwargs
+        )
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """One page per role: the school's counts, the teacher's class, the bureau's schools."""
+
+    template_name = "records/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        membership = selectors.membership_of(user)
+        role = membership.role if membership else (Role.ADMIN if user.is_superuser else None)
+        context.update(membership=membership, role=role, Role=Role)
+        if role in (Role.REGISTRAR, Role.ACADEMIC_OFFICE):
+            context["school"] = selectors.schools_with_counts(user).first()
+        elif role in CLASS_ROLES:
+            context["school_class"] = selectors.classes_with_size(user).first()
+        elif role == Role.BUREAU_OFFICER:
+            counts = selectors.student_status_counts(user)
+            context["totals"] = {status: counts.get(status, 0) for status in Student.Status.values}
+            schools = selectors.schools_with_counts(user).order_by("region__code", "identifier")
+            context["schools_page"] = Paginator(schools, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        return context
+
+
+class StudentListView(LoginRequiredMixin, ListView):
+    template_name = "records/student_list.html"
+    context_object_name = "students"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.filter_form = StudentFilterForm(self.request.GET, user=self.request.user)
+        students = selectors.student_search(self.request.user, **self.filter_form.search_arguments())
+        return selectors.students_with_current_class(students)
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
+
+
+class StudentDetailView(LoginRequiredMixin, DetailView):
+    """The whole record; someone who may not see the student gets a 404, not a 403, so that
+    record numbers of other schools cannot be probed."""
+
+    template_name = "records/student_detail.html"
+    context_object_name = "student"
+
+    def get_object(self, queryset=None):
+        students = selectors.students_visible_to(self.request.user).select_related(
+            *STUDENT_CODE_FIELDS, "dropout_reason", "possible_duplicate_of__school"
+        )
+        return get_object_or_404(students, pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        student = self.object
+        visible = selectors.students_visible_to(self.request.user)
+        duplicate = student.possible_duplicate_of
+        return super().get_context_data(
+            groups=student_record_groups(student),
+            family_members=student.family_members.select_related("relationship", "ethnicity", "id_type"),
+            placements=student.placements.select_related("school", "school_class").order_by("-started_on", "-id"),
+            history=student_history(student),
+            duplicate_visible=bool(duplicate and visible.filter(pk=duplicate.pk).exists()),
+            **kwargs,
+        )
+
+
+class ClassListView(LoginRequiredMixin, ListView):
+    template_name = "records/class_list.html"
+    context_object_name = "classes"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        data = self.request.GET.copy()
+        data.setdefault("state", SchoolClass.State.OPEN)
+        self.filter_form = ClassFilterForm(data, user=self.request.user)
+        classes = selectors.classes_with_size(self.request.user)
+        return self.filter_form.filter(classes).order_by(
+            "school__identifier", "grade", "sequence"
+        )
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
+
+
+class ClassDetailView(LoginRequiredMixin, DetailView):
+    template_name = "records/class_detail.html"
+    context_object_name = "school_class"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(selectors.classes_with_size(self.request.user), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        roster = selectors.student_search(self.request.user, class_code=self.object.code)
+        return super().get_context_data(roster=roster.order_by("name", "pk"), **kwargs)
+
+
+class StudentEditView(LoginRequiredMixin, TemplateView):
+    """The school edits what needs no approval; key information goes through a request."""
+
+    template_name = "records/student_edit.html"
+    EDITOR_ROLES = (Role.REGISTRAR, Role.ACADEMIC_OFFICE)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.student = get_object_or_404(selectors.students_visible_to(request.user), pk=kwargs["pk"])
+        membership = selectors.membership_of(request.user)
+        if not (membership and membership.role in self.EDITOR_ROLES and membership.school_id == self.student.school_id):
+            raise PermissionDenied(_("只有学籍所在学校的学籍管理员或教导处可以修改学生信息。"))
+        if self.student.status == Student.Status.DECEASED:
+            raise PermissionDenied(_("该生学籍已注销，不能修改。"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def forms(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        members = {member.position: member for member in self.student.family_members.all()}
+        return {
+            "form": StudentEditForm(data, files, instance=Student.objects.get(pk=self.student.pk)),
+            "family1": FamilyMemberForm(data, prefix="family1", instance=members.get(1)),
+            "family2": FamilyMemberForm(data, prefix="family2", instance=members.get(2), optional=True),
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(student=self.student, **{**self.forms(), **kwargs})
+
+    def post(self, request, *args, **kwargs):
+        forms = self.forms()
+        family = [forms["family1"]] if forms["family2"].is_blank() else [forms["family1"], forms["family2"]]
+        if all([forms["form"].is_valid(), *[member.is_valid() for member in family]]):
+            changed = {name: forms["form"].cleaned_data[name] for name in forms["form"].changed_data}
+            family_changed = any(member.has_changed() for member in family) or (
+                forms["family2"].is_blank() and self.student.family_members.filter(position=2).exists()
+            )
+            try:
+                with transaction.atomic():
+                    if changed:
+                        services.student_update(student=self.student, data=changed, by=request.user)
+                    if family_changed:
+                        services.family_members_replace(
+                            student=self.student, members=[member.cleaned_data for member in family], by=request.user
+                        )
+            except ValidationError as error:
+                target = forms["family1"] if "family_members" in getattr(error, "message_dict", {}) else forms["form"]
+                if hasattr(error, "error_dict"):
+                    for field, messages_ in error.message_dict.items():
+                        target.add_error(field if field in target.fields else None, messages_)
+                else:
+                    target.add_error(None, error.messages)
+            else:
+                messages.success(request, _("学生信息已保存，修改已记入变更记录。") if changed or family_changed else _("没有修改。"))
+                return redirect("student_detail", pk=self.student.pk)
+        return self.render_to_response(self.get_context_data(**forms))

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# make run: migrate, load the demo (once; later runs leave it alone), then serve the site and run
+# a Celery worker with beat side by side until Ctrl-C, which stops both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=.venv/bin
+host=${HOST:-127.0.0.1}
+port=${PORT:-8000}
+url="http://$host:$port/"
+
+"$bin/python" manage.py migrate --noinput
+"$bin/python" manage.py demo_load --url "$url"
+
+web= worker=
+stop() {
+    trap - EXIT INT TERM
+    # The whole process group of the web server: the autoreloader runs it in a child process.
+    [[ -n $web ]] && kill -TERM -- "-$web" 2>/dev/null || true
+    # Only the worker's main process: it stops its pool and beat itself (warm shutdown).
+    [[ -n $worker ]] && kill -TERM "$worker" 2>/dev/null || true
+    wait
+}
+trap stop EXIT INT TERM
+
+# The web server in a process group of its own, so that it can be stopped as a whole.
+set -m
+"$bin/python" manage.py runserver "$host:$port" &
+web=$!
+"$bin/celery" -A config worker -B -l info &
+worker=$!
+set +m
+
+echo "Xueji is at ${url}accounts/login/ (demo logins above). Ctrl-C stops the web server and the Celery worker."
+# When either one stops, stop the other too.
+wait -n

@@ -1,0 +1,166 @@
+"""休学 and 续休: the registrar logs the parent's request with its evidence; the academic office
+signs; the bureau approves; the student is suspended until the end date."""
+
+import datetime
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from flows.models import Cause, Evidence, Request
+from flows.services import Conflict
+from records.models import Student
+from tests.factories import StudentFactory
+
+from ..acting import REJECT, decide, inbox, steps_of, where
+from .conftest import last_change, start_suspension
+
+ILLNESS = Cause.ILLNESS
+
+
+def test_suspension_signed_by_academic_office_and_approved_by_bureau_suspends_until_the_end_date(
+    student, class_a, registrar, academic_office, bureau_officer
+):
+    today = timezone.localdate()
+    end = today + datetime.timedelta(days=120)
+
+    suspension = start_suspension(
+        student, registrar, cause=ILLNESS, end_date=end, kinds=(Evidence.Kind.APPLICATION, Evidence.Kind.DIAGNOSIS)
+    )
+
+    assert inbox(academic_office) == [(suspension.pk, "sign_by_academic_office")]
+    assert inbox(bureau_officer) == [] and inbox(registrar) == []
+    decide(academic_office, suspension, comment="情况属实")
+    assert inbox(academic_office) == []
+    assert inbox(bureau_officer) == [(suspension.pk, "approve_by_bureau")]
+    assert where(student) == (class_a.school, class_a, Student.Status.ENROLLED)
+
+    decide(bureau_officer, suspension)
+
+    assert where(student) == (class_a.school, None, Student.Status.SUSPENDED)
+    assert student.suspended_until == end
+    closed = student.placements.get(school_class=class_a)
+    assert closed.ended_on == today
+    suspension.refresh_from_db()
+    assert suspension.state == Request.State.COMPLETED
+    assert (suspension.start_date, suspension.end_date, suspension.extension) == (today, end, False)
+    assert sorted(suspension.evidence.values_list("kind", flat=True)) == ["application", "diagnosis"]
+    assert steps_of(suspension) == [
+        ("sign_by_academic_office", academic_office.username, "approve", "情况属实"),
+        ("approve_by_bureau", bureau_officer.username, "approve", ""),
+    ]
+    new, old = last_change(student)
+    assert new.history_user == bureau_officer
+    assert (old.status, old.suspended_until) == (Student.Status.ENROLLED, None)
+    assert (new.status, new.suspended_until) == (Student.Status.SUSPENDED, end)
+    assert "身体原因需在家休养" in new.history_change_reason
+
+
+def test_suspension_end_date_defaults_to_three_months_after_the_start(student, registrar):
+    today = timezone.localdate()
+
+    suspension = start_suspension(student, registrar)
+
+    assert suspension.start_date == today
+    assert suspension.end_date == today + relativedelta(months=3)
+
+
+def test_suspension_longer_than_one_school_year_is_refused(student, registrar):
+    start = timezone.localdate()
+
+    with pytest.raises(ValidationError) as refused:
+        start_suspension(student, registrar, start_date=start, end_date=start + datetime.timedelta(days=366))
+
+    assert "一学年" in refused.value.message_dict["end"][0]
+    assert not Request.objects.filter(student=student).exists()
+
+
+def test_suspension_for_illness_without_a_hospital_diagnosis_is_refused(student, registrar):
+    with pytest.raises(ValidationError) as refused:
+        start_suspension(student, registrar, cause=ILLNESS, kinds=(Evidence.Kind.APPLICATION, Evidence.Kind.OTHER))
+
+    assert "诊断证明" in refused.value.message_dict["evidence"][0]
+    assert not Request.objects.filter(student=student).exists()
+
+
+def test_suspension_for_another_cause_without_any_evidence_is_refused(student, registrar):
+    with pytest.raises(ValidationError) as refused:
+        start_suspension(student, registrar, cause=Cause.OTHER, kinds=())
+
+    assert "证明材料" in refused.value.message_dict["evidence"][0]
+    assert not Request.objects.filter(student=student).exists()
+
+
+# --- 续休 ---------------------------------------------------------------------------------------
+
+
+def test_extension_for_a_suspended_student_moves_the_end_date_later(
+    class_a, registrar, academic_office, bureau_officer
+):
+    student = StudentFactory(school_class=class_a, by=registrar, suspended=True)
+    current_end = student.suspended_until
+
+    extension = start_suspension(student, registrar)
+
+    assert extension.extension
+    assert extension.start_date == current_end
+    assert extension.end_date == current_end + relativedelta(months=3)
+    decide(academic_office, extension)
+    decide(bureau_officer, extension)
+
+    assert where(student) == (class_a.school, None, Student.Status.SUSPENDED)
+    assert student.suspended_until == current_end + relativedelta(months=3)
+    new, old = last_change(student)
+    assert (old.suspended_until, new.suspended_until) == (current_end, current_end + relativedelta(months=3))
+    assert new.history_user == bureau_officer
+
+
+def test_extension_ending_before_the_current_end_date_is_refused(class_a, registrar):
+    student = StudentFactory(school_class=class_a, by=registrar, suspended=True)
+
+    with pytest.raises(ValidationError) as refused:
+        start_suspension(
+            student, registrar, start_date=timezone.localdate(), end_date=student.suspended_until - datetime.timedelta(days=1)
+        )
+
+    assert "原休学截止日期" in refused.value.message_dict["end"][0]
+    assert not Request.objects.filter(student=student).exists()
+
+
+@pytest.mark.parametrize(("trait", "status"), [("dropped_out", "流失"), ("deceased", "死亡")])
+def test_suspension_of_a_student_who_left_is_refused_saying_why(class_a, registrar, trait, status):
+    student = StudentFactory(school_class=class_a, by=registrar, **{trait: True})
+
+    with pytest.raises(Conflict) as refused:
+        start_suspension(student, registrar)
+
+    assert refused.value.messages == [f"该生当前学籍状态为“{status}”，不能办理休学。"]
+    assert not Request.objects.filter(student=student).exists()
+
+
+# --- Rejections -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rejected_at", ["academic_office", "bureau_officer"])
+def test_rejected_suspension_changes_nothing(
+    student, class_a, registrar, academic_office, bureau_officer, rejected_at
+):
+    versions_before = student.history.count()
+    suspension = start_suspension(student, registrar)
+
+    if rejected_at == "bureau_officer":
+        decide(academic_office, suspension)
+        decide(bureau_officer, suspension, REJECT, "理由不充分")
+    else:
+        decide(academic_office, suspension, REJECT, "理由不充分")
+
+    suspension.refresh_from_db()
+    assert suspension.state == Request.State.REJECTED
+    assert suspension.close_comment == "理由不充分"
+    assert where(student) == (class_a.school, class_a, Student.Status.ENROLLED)
+    assert student.suspended_until is None
+    assert student.history.count() == versions_before
+    assert inbox(academic_office) == [] and inbox(bureau_officer) == []
+    # The student is free for the next request.
+    assert start_suspension(student, registrar).state == Request.State.OPEN

@@ -1,0 +1,159 @@
+"""The demo register that `make run` loads: what someone trying Xueji would look for."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest
+from django.test import Client
+from django.utils import timezone
+
+from records.demo import DEMO_PASSWORD, DEMO_USERS, school_year_start
+from records.id_numbers import check_character
+from records.models import Bureau, Membership, Placement, School, SchoolClass, Student
+from records.term_calendar import transfer_windows
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    """Load the demo once for this module, inside a transaction that is rolled back at the end."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo_load", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_output, db):
+    return demo_output
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "students": Student.objects.count(),
+        "history": Student.history.count(),
+        "placements": Placement.objects.count(),
+        "classes": SchoolClass.objects.count(),
+        "schools": School.objects.count(),
+        "users": get_user_model().objects.count(),
+        "memberships_to_change_password": Membership.objects.filter(must_change_password=True).count(),
+    }
+
+
+def test_longyou_has_xikou_two_more_primary_and_two_junior_middle_schools(demo):
+    longyou = School.objects.filter(region__code="330825", bureau__name="龙游县教育局")
+    assert longyou.filter(name__contains="溪口小学", type=School.Type.PRIMARY).exists()
+    assert longyou.filter(type=School.Type.PRIMARY).exclude(name__contains="溪口小学").count() >= 2
+    assert longyou.filter(type=School.Type.JUNIOR).count() == 2
+    wuyi = School.objects.filter(region__code="330723", region__parent__name="金华市")
+    assert wuyi.filter(type=School.Type.PRIMARY).count() >= 2
+
+
+def test_school_identifiers_say_type_and_province(demo):
+    for school in School.objects.all():
+        assert school.identifier[:2] == {School.Type.PRIMARY: "21", School.Type.JUNIOR: "31"}[school.type]
+        assert school.identifier[2:4] == "33"
+
+
+def test_every_grade_of_every_school_has_classes_of_the_current_school_year(demo):
+    for school in School.objects.all():
+        classes = school.classes.filter(state=SchoolClass.State.OPEN)
+        assert sorted(set(classes.values_list("grade", flat=True))) == list(school.grades)
+        year = school_year_start(timezone.localdate())
+        for school_class in classes:
+            assert school_class.entry_year == year - (school_class.grade - school.grades[0])
+
+
+def test_every_class_has_20_to_40_enrolled_students(demo):
+    enrolled = Q(placements__ended_on__isnull=True, placements__student__status=Student.Status.ENROLLED)
+    sizes = SchoolClass.objects.annotate(enrolled=Count("placements", filter=enrolled))
+    assert sizes.exists()
+    for school_class in sizes:
+        assert 20 <= school_class.enrolled <= 40, school_class
+
+
+def test_every_student_has_one_open_placement_a_guardian_and_a_history(demo):
+    students = Student.objects.annotate(
+        open_placements=Count("placements", filter=Q(placements__ended_on__isnull=True), distinct=True),
+        guardian_count=Count("family_members", filter=Q(family_members__is_guardian=True), distinct=True),
+    )
+    with_history = set(Student.history.values_list("id", flat=True))
+    assert students.count() > 700
+    for student in students:
+        assert student.status == Student.Status.ENROLLED
+        assert student.open_placements == 1, student
+        assert student.guardian_count >= 1, student
+        assert student.pk in with_history, student
+
+
+def test_citizen_ids_validate_and_match_birth_date_and_gender(demo):
+    citizens = Student.objects.filter(id_type__code="1")
+    assert citizens.count() > 700
+    for student in citizens.select_related("gender"):
+        number = student.id_number
+        assert check_character(number[:17]) == number[17], number
+        assert number[6:14] == f"{student.birth_date:%Y%m%d}"
+        assert ("1" if int(number[16]) % 2 else "2") == student.gender.code
+        assert student.student_number == "G" + number
+
+
+def test_ages_fit_the_grade(demo):
+    year = school_year_start(timezone.localdate())
+    placements = Placement.objects.filter(ended_on__isnull=True).select_related("student", "school_class")
+    for placement in placements:
+        born = placement.student.birth_date
+        first_grade_year = year - (placement.school_class.grade - 1)
+        # Six by 31 August of the year the child started first grade, give or take a year.
+        age_then = first_grade_year - born.year - (born.month >= 9)
+        assert age_then in (6, 7), placement
+
+
+def test_some_students_have_j_or_l_numbers_and_some_are_migrant_or_left_behind(demo):
+    assert Student.objects.filter(student_number__startswith="J").exists()
+    assert Student.objects.filter(student_number__startswith="L").exists()
+    assert Student.objects.filter(migrant_worker_child=True).exists()
+    assert Student.objects.exclude(left_behind__code="1").exists()
+
+
+def test_each_demo_user_logs_in_with_the_printed_password(demo):
+    assert DEMO_PASSWORD in demo
+    for user in DEMO_USERS:
+        assert user.username in demo
+        client = Client()
+        # The axes backend needs the request to count failed attempts.
+        assert client.login(request=HttpRequest(), username=user.username, password=DEMO_PASSWORD), user.username
+        membership = Membership.objects.get(user__username=user.username)
+        assert membership.role == user.role
+        assert not membership.must_change_password
+
+
+def test_teachers_belong_to_a_third_grade_class_of_xikou(demo):
+    for username in ("xikou_teacher", "xikou_math"):
+        membership = Membership.objects.select_related("school_class__school").get(user__username=username)
+        assert membership.school_class.grade == 3
+        assert "溪口小学" in membership.school_class.school.name
+    assert Membership.objects.get(user__username="xikou_math").subject == "数学"
+
+
+def test_a_second_run_changes_nothing(demo):
+    before = _counts()
+    out = StringIO()
+    call_command("demo_load", stdout=out)
+    assert "already loaded" in out.getvalue()
+    assert _counts() == before
+
+
+def test_the_demo_opens_a_transfer_window_around_the_day_it_is_loaded(demo):
+    today = timezone.localdate()
+    for bureau in Bureau.objects.filter(schools__isnull=False).distinct():
+        assert any(today in window for window in transfer_windows(bureau)), bureau.name
+        assert bureau.terms.count() == 2
+
+
+def test_demo_accounts_need_no_first_login_change_and_leave_no_password_history(demo):
+    assert not Membership.objects.filter(must_change_password=True).exists()
+    assert not Membership.history.filter(history_change_reason="修改初始密码").exists()
