@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
     "axes",
     "viewflow",
@@ -192,3 +196,46 @@ LOGGING = {
 }
 
 XUEJI_SITE_TITLE = _("学籍管理")
+
+# The REST API (/api/v1/, issue 6): token or session login, JSON errors in the request's language.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["records.api_policy.IsMember"],
+    "DEFAULT_PAGINATION_CLASS": "records.api_policy.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "records.api_errors.exception_handler",
+    # The token endpoint only: per client address, on top of the per-account lockout of django-axes.
+    "DEFAULT_THROTTLE_RATES": {"api_token": env.str("XUEJI_API_TOKEN_RATE", default="10/minute")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Xueji 学籍 API",
+    "DESCRIPTION": "The student-status register: students, classes, term calendars, requests and their steps.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "records.api_errors.document_errors",
+        "records.api_errors.multipart_bodies_any_of",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "RequestKindEnum": "flows.models.Request.Kind",
+        "RequestStateEnum": "flows.models.Request.State",
+        "StudentStatusEnum": "records.models.Student.Status",
+        "EvidenceKindEnum": "flows.models.Evidence.Kind",
+    },
+    # Swagger UI from the project's static files (drf-spectacular-sidecar), no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# A locked-out account gets JSON on the API and the lockout page elsewhere.
+AXES_LOCKOUT_CALLABLE = "records.api_errors.lockout_response"

@@ -19,6 +19,7 @@ site = Site(
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("config.api_urls")),
     path("", include("records.urls")),
     path("", site.urls),
 ]

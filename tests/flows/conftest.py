@@ -62,8 +62,3 @@ def second_bureau_officer(longyou_bureau):
 def second_other_bureau_officer(wuyi_bureau):
     return UserFactory(username="officer_wuyi_2", role=Role.BUREAU_OFFICER, bureau=wuyi_bureau, full_name="蒋科员")
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """Every test provisions several accounts; the production hasher makes that the slowest part."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

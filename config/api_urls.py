@@ -1,0 +1,32 @@
+"""The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from flows import api as flows_api
+from records import api as records_api
+
+v1 = [
+    path("auth/token/", records_api.TokenView.as_view(), name="api-token"),
+    path("me/", records_api.MeView.as_view(), name="api-me"),
+    path("schools/", records_api.SchoolList.as_view(), name="api-schools"),
+    path("schools/<str:identifier>/classes/", records_api.SchoolClassList.as_view(), name="api-school-classes"),
+    path("bureaus/<str:code>/calendar/", records_api.BureauCalendarView.as_view(), name="api-bureau-calendar"),
+    path("students/", records_api.StudentList.as_view(), name="api-students"),
+    path("students/lookup/", records_api.StudentLookupView.as_view(), name="api-student-lookup"),
+    path("students/<int:pk>/", records_api.StudentDetail.as_view(), name="api-student"),
+    path("requests/", flows_api.RequestListView.as_view(), name="api-requests"),
+    path("requests/<int:pk>/", flows_api.RequestDetailView.as_view(), name="api-request"),
+    path("requests/<int:pk>/withdraw/", flows_api.RequestWithdrawView.as_view(), name="api-request-withdraw"),
+    path("requests/<int:pk>/evidence/", flows_api.EvidenceUploadView.as_view(), name="api-request-evidence"),
+    path("evidence/<int:pk>/", flows_api.EvidenceFileView.as_view(), name="api-evidence-file"),
+    path("tasks/", flows_api.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<int:pk>/", flows_api.TaskDetailView.as_view(), name="api-task"),
+    path("tasks/<int:pk>/decision/", flows_api.TaskDecisionView.as_view(), name="api-task-decision"),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

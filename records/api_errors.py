@@ -1,0 +1,189 @@
+"""The API's error responses: one JSON shape, in the request's language, with the status the
+contract gives (400 invalid input, 403 not allowed, 404 not visible to you, 409 conflict).
+
+    {"detail": "…", "errors": {"field": ["…"], "non_field_errors": ["…"]}}
+
+Services raise Django's ValidationError (400), flows.services.Conflict (409) and
+PermissionDenied (403); selectors make anything a user may not see a 404.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django_fsm import TransitionNotAllowed
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import set_rollback
+
+NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
+
+# Codes of a records.services ValidationError that mean "the state does not allow it" (409),
+# not "the input is wrong" (400).
+CONFLICT_CODES = {"transition_not_allowed", "open_request", "already_decided", "closed", "placement_open"}
+
+
+def _codes(error: DjangoValidationError) -> set[str]:
+    if hasattr(error, "error_dict"):
+        return {e.code for errors in error.error_dict.values() for e in errors if e.code}
+    return {e.code for e in error.error_list if e.code}
+
+
+def is_conflict(error: DjangoValidationError) -> bool:
+    from flows.services import Conflict
+
+    return isinstance(error, Conflict) or bool(_codes(error) & CONFLICT_CODES)
+
+
+def _flatten(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"family_members.0.name": ["…"]}."""
+    if isinstance(detail, dict):
+        errors = {}
+        for key, value in detail.items():
+            name = NON_FIELD if key in (NON_FIELD, "__all__") and not prefix else f"{prefix}{key}"
+            errors.update(_flatten(value, f"{name}."))
+        return errors
+    if isinstance(detail, list):
+        if all(not isinstance(item, (dict, list)) for item in detail):
+            return {prefix.rstrip(".") or NON_FIELD: [str(item) for item in detail]}
+        errors = {}
+        for index, item in enumerate(detail):
+            if item:
+                errors.update(_flatten(item, f"{prefix}{index}."))
+        return errors
+    return {prefix.rstrip(".") or NON_FIELD: [str(detail)]}
+
+
+def _django_errors(error: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(error, "error_dict"):
+        return {
+            (NON_FIELD if field == "__all__" else field): [str(m) for e in errors for m in e.messages]
+            for field, errors in error.error_dict.items()
+        }
+    return {NON_FIELD: [str(m) for m in error.messages]}
+
+
+def _summary(errors: dict[str, list[str]]) -> str:
+    """Every message once, in order: what a script's log line or a person reads first."""
+    seen = []
+    for messages in errors.values():
+        for message in messages:
+            if message not in seen:
+                seen.append(message)
+    return " ".join(seen)
+
+
+def error_response(status_code: int, errors: dict[str, list[str]] | None = None, detail: str = "", headers=None):
+    errors = errors or {}
+    return Response(
+        {"detail": detail or _summary(errors), "errors": errors}, status=status_code, headers=headers
+    )
+
+
+def exception_handler(exc, context):
+    """REST framework's EXCEPTION_HANDLER."""
+    if isinstance(exc, DjangoValidationError):
+        set_rollback()
+        code = status.HTTP_409_CONFLICT if is_conflict(exc) else status.HTTP_400_BAD_REQUEST
+        return error_response(code, _django_errors(exc))
+    if isinstance(exc, TransitionNotAllowed):
+        set_rollback()
+        return error_response(status.HTTP_409_CONFLICT, detail=_("学籍状态不允许这项操作。"))
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args) if exc.args and exc.args[0] else exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = f"{exc.wait:.0f}"
+    set_rollback()
+    if isinstance(exc, exceptions.ValidationError):
+        errors = _flatten(exc.detail)
+        return error_response(exc.status_code, errors, headers=headers)
+    return error_response(exc.status_code, detail=str(exc.detail), headers=headers)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' AXES_LOCKOUT_CALLABLE: JSON for the API, the lockout page for the pages."""
+    from axes.helpers import get_client_username, get_cool_off, get_cool_off_iso8601, get_failure_limit
+
+    if request.path.startswith("/api/"):
+        detail = _("登录失败次数过多，账号已暂时锁定，请稍后再试或联系系统管理员。")
+        return JsonResponse({"detail": detail, "errors": {}}, status=status.HTTP_403_FORBIDDEN)
+    context = {
+        "failure_limit": get_failure_limit(request, credentials),
+        "username": get_client_username(request, credentials) or "",
+    }
+    cool_off = get_cool_off(request)
+    if cool_off:
+        context.update(cooloff_time=get_cool_off_iso8601(cool_off), cooloff_timedelta=cool_off)
+    return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+ERROR_RESPONSES = {
+    "400": "invalid input",
+    "401": "not logged in (no or a wrong token)",
+    "403": "not allowed",
+    "404": "not found, or not visible to you",
+    "409": "conflict: an open request exists, the step was already decided, or the student's status forbids it",
+    "429": "too many attempts",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the error shape on every operation that can give it."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+        "type": "object",
+        "properties": {
+            "detail": {"type": "string"},
+            "errors": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                "description": "messages by field (nested fields dotted: `applicant.name`, `family_members.0.name`)",
+            },
+        },
+        "required": ["detail", "errors"],
+    }
+    for operations in result.get("paths", {}).values():
+        for method, operation in operations.items():
+            codes = ["400", "403", "404"]
+            if operation.get("security") != []:
+                codes.append("401")
+            if method in ("post", "put"):
+                codes.append("409")
+            if operation.get("operationId") == "auth_token_create":
+                codes = ["400", "403", "429"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(
+                    code,
+                    {
+                        "description": ERROR_RESPONSES[code],
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    },
+                )
+    return result
+
+
+def multipart_bodies_any_of(result, generator, request, public):
+    """drf-spectacular postprocessing hook: a multipart body that is one of several kinds (the
+    start of a request) says `anyOf`. The `kind` discriminator still tells them apart; schemathesis
+    cannot check files against the other branches of a `oneOf`, so it could not test the body."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            reference = content.get("multipart/form-data", {}).get("schema", {}).get("$ref", "")
+            component = schemas.get(reference.rsplit("/", 1)[-1], {})
+            if "oneOf" in component:
+                component["anyOf"] = component.pop("oneOf")
+    return result
