@@ -27,6 +27,8 @@ class Request(Process):
         GRADE_CHANGE = "grade_change", _("留级/跳级")
         KEY_INFO_CHANGE = "key_info_change", _("关键信息变更")
         POVERTY = "poverty", _("贫困生认定/取消")
+        GRADUATION = "graduation", _("毕业")
+        PROMOTION = "promotion", _("升学")
 
     class State(models.TextChoices):
         OPEN = "open", _("办理中")
@@ -224,10 +226,6 @@ class Transfer(Request):
         verbose_name = _("转学申请")
         verbose_name_plural = _("转学申请")
 
-    @property
-    def same_bureau(self) -> bool:
-        return self.from_school.bureau_id == self.to_school.bureau_id
-
 
 class TransferCancellation(Request):
     """撤销转学: reverses a completed transfer within 10 days; the other school approves."""
@@ -283,6 +281,10 @@ class WholeClassTransfer(Request):
     class Meta:
         verbose_name = _("整班转学申请")
         verbose_name_plural = _("整班转学申请")
+
+    @property
+    def from_school(self) -> School:
+        return self.from_class.school
 
 
 class Registration(Request):
@@ -390,3 +392,61 @@ class PovertyChange(Request):
     class Meta:
         verbose_name = _("贫困生认定/取消申请")
         verbose_name_plural = _("贫困生认定/取消申请")
+
+
+# --- Year end: graduation of a class and promotion to middle school (issue 7) -------------------
+
+
+class Graduation(Request):
+    """毕业: one graduating class; every student included gets a certificate number, or is
+    excluded with a reason and stays enrolled."""
+
+    school_class = models.ForeignKey(SchoolClass, verbose_name=_("毕业班级"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("毕业年份"))
+
+    class Meta:
+        verbose_name = _("毕业申请")
+        verbose_name_plural = _("毕业申请")
+
+
+class GraduationEntry(models.Model):
+    """One student of a graduation request: the proposed certificate number, or the exclusion."""
+
+    request = models.ForeignKey(Graduation, verbose_name=_("毕业申请"), on_delete=models.CASCADE, related_name="entries")
+    student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="+")
+    certificate_number = models.CharField(_("毕业证书编号"), max_length=32, blank=True)
+    excluded = models.BooleanField(_("不予毕业"), default=False)
+    exclude_reason = models.CharField(_("不予毕业原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("毕业学生")
+        verbose_name_plural = _("毕业学生")
+        ordering = ["request", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "student"], name="graduation_entry_once"),
+            models.CheckConstraint(
+                condition=Q(excluded=True, certificate_number="") & ~Q(exclude_reason="")
+                | Q(excluded=False) & ~Q(certificate_number=""),
+                name="graduation_entry_number_or_reason",
+            ),
+        ]
+
+
+class Promotion(Request):
+    """升学: a middle school takes primary graduates of its bureau's region into its first-year classes."""
+
+    class Meta:
+        verbose_name = _("升学申请")
+        verbose_name_plural = _("升学申请")
+
+
+class PromotionEntry(models.Model):
+    request = models.ForeignKey(Promotion, verbose_name=_("升学申请"), on_delete=models.CASCADE, related_name="entries")
+    student = models.ForeignKey(Student, verbose_name=_("学生"), on_delete=models.PROTECT, related_name="+")
+    to_class = models.ForeignKey(SchoolClass, verbose_name=_("编入班级"), on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("升学学生")
+        verbose_name_plural = _("升学学生")
+        ordering = ["request", "pk"]
+        constraints = [models.UniqueConstraint(fields=["request", "student"], name="promotion_entry_once")]

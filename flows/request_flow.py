@@ -71,3 +71,33 @@ class BureauApproval(RequestFlowMixin):
     def apply_and_close(self, activation) -> None:
         self.apply(activation)
         self.close_completed(activation)
+
+
+class BetweenTwoSchools(RequestFlowMixin):
+    """Requests between a sending and a receiving school (转学, 整班转学): after the receiving side,
+    the sending school's bureau approves too when it is not the receiving school's bureau.
+
+    The process has `from_school` and `to_school`; the flow defines `apply_change`.
+    """
+
+    needs_sending_bureau = (
+        flow.If(this.bureaus_differ).Then(this.approve_by_sending_bureau).Else(this.apply_change)
+    )
+    approve_by_sending_bureau = (
+        Step(org=this.sending_bureau, title=_("转出地教育局审批")).Next(this.apply_change).OnReject(this.rejected)
+    )
+
+    def bureaus_differ(self, activation) -> bool:
+        return activation.process.from_school.bureau_id != activation.process.to_school.bureau_id
+
+    def receiving_school(self, process):
+        return process.to_school
+
+    def sending_school(self, process):
+        return process.from_school
+
+    def receiving_bureau(self, process):
+        return process.to_school.bureau
+
+    def sending_bureau(self, process):
+        return process.from_school.bureau

@@ -15,11 +15,11 @@ from records.services import student_transfer
 
 from .forms import ReceivingClassDecisionForm
 from .models import Request, Transfer
-from .request_flow import RequestFlowMixin
+from .request_flow import BetweenTwoSchools
 from .steps import Step
 
 
-class TransferFlow(RequestFlowMixin, flow.Flow):
+class TransferFlow(BetweenTwoSchools, flow.Flow):
     """转学"""
 
     process_class = Transfer
@@ -58,29 +58,7 @@ class TransferFlow(RequestFlowMixin, flow.Flow):
         .Next(this.needs_sending_bureau)
         .OnReject(this.rejected)
     )
-    needs_sending_bureau = (
-        flow.If(lambda activation: not activation.process.same_bureau)
-        .Then(this.approve_by_sending_bureau)
-        .Else(this.move_student)
-    )
-    approve_by_sending_bureau = (
-        Step(org=this.sending_bureau, title=_("转出地教育局审批"))
-        .Next(this.move_student)
-        .OnReject(this.rejected)
-    )
-    move_student = flow.Function(this.complete_transfer).Annotation(title=_("转入新班级")).Next(this.end)
-
-    def receiving_school(self, process):
-        return process.to_school
-
-    def sending_school(self, process):
-        return process.from_school
-
-    def receiving_bureau(self, process):
-        return process.to_school.bureau
-
-    def sending_bureau(self, process):
-        return process.from_school.bureau
+    apply_change = flow.Function(this.complete_transfer).Annotation(title=_("转入新班级")).Next(this.end)
 
     def set_receiving_class(self, process, cleaned_data):
         process.to_class = cleaned_data["to_class"]

@@ -10,11 +10,11 @@ from records.services import class_create, class_dissolve, student_transfer
 
 from .forms import WholeClassDecisionForm
 from .models import Request, RequestStudent, WholeClassTransfer
-from .request_flow import RequestFlowMixin
+from .request_flow import BetweenTwoSchools
 from .steps import Step
 
 
-class WholeClassTransferFlow(RequestFlowMixin, flow.Flow):
+class WholeClassTransferFlow(BetweenTwoSchools, flow.Flow):
     """整班转学"""
 
     process_class = WholeClassTransfer
@@ -37,24 +37,7 @@ class WholeClassTransferFlow(RequestFlowMixin, flow.Flow):
         .Next(this.needs_sending_bureau)
         .OnReject(this.rejected)
     )
-    needs_sending_bureau = (
-        flow.If(lambda activation: activation.process.from_class.school.bureau_id != activation.process.to_school.bureau_id)
-        .Then(this.approve_by_sending_bureau)
-        .Else(this.move_class)
-    )
-    approve_by_sending_bureau = (
-        Step(org=this.sending_bureau, title=_("转出地教育局审批")).Next(this.move_class).OnReject(this.rejected)
-    )
-    move_class = flow.Function(this.move_students).Annotation(title=_("全班转入")).Next(this.end)
-
-    def receiving_school(self, process):
-        return process.to_school
-
-    def receiving_bureau(self, process):
-        return process.to_school.bureau
-
-    def sending_bureau(self, process):
-        return process.from_class.school.bureau
+    apply_change = flow.Function(this.move_students).Annotation(title=_("全班转入")).Next(this.end)
 
     def set_receiving_class(self, process, cleaned_data):
         process.to_class = cleaned_data.get("to_class")
