@@ -23,6 +23,10 @@ v1 = [
     path("tasks/", flows_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/", flows_api.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<int:pk>/decision/", flows_api.TaskDecisionView.as_view(), name="api-task-decision"),
+    path("rollovers/", records_api.RolloverListView.as_view(), name="api-rollovers"),
+    path("rollovers/preview/", records_api.RolloverPreviewView.as_view(), name="api-rollover-preview"),
+    path("rollovers/<int:pk>/", records_api.RolloverDetailView.as_view(), name="api-rollover"),
+    path("rollovers/<int:pk>/undo/", records_api.RolloverUndoView.as_view(), name="api-rollover-undo"),
 ]
 
 urlpatterns = [

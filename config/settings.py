@@ -9,6 +9,7 @@ import secrets
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -167,6 +168,16 @@ if not DEBUG:
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
+    # A web request publishes after its commit; with Redis down it must fail in a moment, not hang
+    # (kombu's default retries for about six seconds). The sweeps deliver what was not published.
+    CELERY_BROKER_CONNECTION_TIMEOUT = env.float("XUEJI_BROKER_CONNECT_TIMEOUT", default=2.0)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+    }
+    CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 else:
     _celery_dir = VAR_DIR / "celery"
     for _sub in ("out", "processed", "results"):
@@ -186,7 +197,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Steps waiting past the reminder threshold remind whoever can act on them (office hours).
+    "remind-pending-tasks": {"task": "notifications.tasks.remind_pending_tasks", "schedule": crontab(minute=5, hour="7-19")},
+    # Steps past their due date go to the supervising bureau's officers, once per step.
+    "escalate-overdue-tasks": {"task": "notifications.tasks.escalate_overdue_tasks", "schedule": crontab(minute=15, hour="7-19")},
+    # Transfers still open three months after they started lapse; the student stays as they are.
+    "expire-lapsed-transfers": {"task": "notifications.tasks.expire_lapsed_transfers", "schedule": crontab(minute=25)},
+    # Suspensions ending within XUEJI_SUSPENSION_ENDING_DAYS remind the school's registrars, once per end date.
+    "remind-suspensions-ending": {"task": "notifications.tasks.remind_suspensions_ending", "schedule": crontab(minute=30, hour=7)},
+    # Events the broker never carried (it was down), and e-mails not sent yet.
+    "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},
+    # viewflow's due flow.Timer and .OnTimeout tasks: viewflow itself ships no Celery task for them.
+    "fire-workflow-timers": {"task": "notifications.tasks.fire_workflow_timers", "schedule": crontab()},
+}
+
+# Reminders and escalation (notifications/): a step is due after Bureau.step_due_working_days.
+XUEJI_REMIND_AFTER_WORKING_DAYS = env.int("XUEJI_REMIND_AFTER_WORKING_DAYS", default=2)
+XUEJI_REMIND_EVERY_WORKING_DAYS = env.int("XUEJI_REMIND_EVERY_WORKING_DAYS", default=2)
+XUEJI_SUSPENSION_ENDING_DAYS = env.int("XUEJI_SUSPENSION_ENDING_DAYS", default=14)
+# How far back the sweep looks for steps and endings that nobody was told about.
+XUEJI_CATCH_UP_DAYS = env.int("XUEJI_CATCH_UP_DAYS", default=7)
+# Where the site is served, for the links in e-mails ("" leaves the link out).
+XUEJI_SITE_URL = env.str("XUEJI_SITE_URL", default="")
 
 LOGGING = {
     "version": 1,

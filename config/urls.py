@@ -6,6 +6,7 @@ from viewflow.contrib.admin import Admin
 from viewflow.urls import Site, route
 
 from flows.urls import FlowsApp
+from notifications.urls import NotificationsApp
 from records.urls import RecordsApp
 
 # One viewflow site: the register's pages at the root, the Django admin (for staff) beside them;
@@ -13,7 +14,7 @@ from records.urls import RecordsApp
 site = Site(
     title=settings.XUEJI_SITE_TITLE,
     menu_template_name="records/includes/site_menu.html",
-    urlpatterns=[route("", RecordsApp()), route("", FlowsApp())],
+    urlpatterns=[route("", RecordsApp()), route("", FlowsApp()), route("", NotificationsApp())],
     viewsets=[Admin(title=_("系统管理"))],
 )
 

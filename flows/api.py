@@ -176,7 +176,25 @@ def _start_whole_class_transfer(user, data):
     )
 
 
+def _start_graduation(user, data):
+    from .year_end import graduation_start
+
+    return graduation_start(
+        school_class=data["class_code"], by=user,
+        exclude={item["student"]: item["reason"] for item in data["exclude"]},
+        certificates={int(pk): number for pk, number in data["certificates"].items() if str(pk).isdigit()},
+    )
+
+
+def _start_promotion(user, data):
+    from .year_end import promotion_start
+
+    return promotion_start(placements=[(item["student"], item["to_class"]) for item in data["placements"]], by=user)
+
+
 STARTS = {
+    Request.Kind.GRADUATION: (_start_graduation, {}),
+    Request.Kind.PROMOTION: (_start_promotion, {}),
     Request.Kind.TRANSFER: (_start_transfer, {}),
     Request.Kind.TRANSFER_CANCEL: (_start_transfer_cancel, {}),
     Request.Kind.TRANSFER_OUT: (_start_transfer_out, {}),
@@ -243,7 +261,8 @@ class RequestListView(generics.ListAPIView):
             "Start a request. `kind` picks the fields. Scanned evidence goes with the start as "
             "multipart/form-data files `evidence_<kind>` (kinds that need it at the start: suspension, "
             "key_info_change, dropout for a death; any kind may carry it), or later to /evidence/. "
-            "Graduation and promotion are not available yet."
+            "Graduation (`class_code`, `exclude`, `certificates`) and promotion (`placements`) are "
+            "approved by the bureau like the others."
         ),
     )
     def post(self, request):

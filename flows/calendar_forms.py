@@ -3,7 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-DATE = forms.DateInput(attrs={"type": "date"})
+from .forms import DateInput
+
+DATE = DateInput()
 
 
 class TermForm(forms.Form):

@@ -12,3 +12,5 @@ from .transfer_cancel import TransferCancelFlow  # noqa: F401
 from .transfer_in import TransferInFlow  # noqa: F401
 from .transfer_out import TransferOutFlow  # noqa: F401
 from .whole_class_transfer import WholeClassTransferFlow  # noqa: F401
+from .graduation import GraduationFlow  # noqa: F401
+from .promotion import PromotionFlow  # noqa: F401

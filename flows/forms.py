@@ -14,6 +14,16 @@ from .models import Cause, Evidence, PovertyChange, TransferOut, WorkItem
 from .record_json import RECORD_FIELDS
 
 
+class DateInput(forms.DateInput):
+    """The browser's date picker. It shows a value only in ISO form (2016-09-05), not in the
+    zh-hans input format (2016/09/05) that Django would otherwise render."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class DecisionForm(forms.Form):
     """Approve, or reject with a reason (a rejection needs one)."""
 
@@ -249,8 +259,8 @@ class StudentRecordForm(forms.ModelForm):
         model = Student
         fields = list(RECORD_FIELDS)
         widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}),
-            "entry_date": forms.DateInput(attrs={"type": "date"}),
+            "birth_date": DateInput(),
+            "entry_date": DateInput(),
         }
 
     layout = Layout(
@@ -338,9 +348,9 @@ class SuspensionForm(RequestStartForm):
         "evidence_other": Evidence.Kind.OTHER,
     }
     cause = forms.ChoiceField(label=_("休学原因"), choices=Cause.choices)
-    start_date = forms.DateField(label=_("开始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start_date = forms.DateField(label=_("开始日期"), required=False, widget=DateInput())
     end_date = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("截止日期"), required=False, widget=DateInput(),
         help_text=_("不填则为三个月；最长不超过一学年。"),
     )
 
@@ -407,7 +417,7 @@ class KeyInfoChangeForm(RequestStartForm):
         class Meta:
             model = Student
             fields = list(Student.KEY_FIELDS)
-            widgets = {"birth_date": forms.DateInput(attrs={"type": "date"})}
+            widgets = {"birth_date": DateInput()}
 
     def __init__(self, *args, student: Student, **kwargs):
         super().__init__(*args, **kwargs)

@@ -27,6 +27,8 @@ from records.serializers import (
 from .forms import _file_checked
 from .models import (
     Cause,
+    Graduation,
+    Promotion,
     Dropout,
     Evidence,
     GradeChange,
@@ -257,7 +259,36 @@ class WholeClassTransferStart(StartSerializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+class GraduationExclusionSerializer(serializers.Serializer):
+    student = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(allow_blank=True, max_length=200)
+
+
+class GraduationStart(StartSerializer):
+    """毕业 of one of your graduating classes. Students in `exclude` stay enrolled with their reason;
+    `certificates` maps a student id to its certificate number (the proposed number where absent)."""
+
+    kind_value = Request.Kind.GRADUATION
+    class_code = ClassCodeField()
+    exclude = GraduationExclusionSerializer(many=True, required=False, default=list)
+    certificates = serializers.DictField(child=serializers.CharField(max_length=32), required=False, default=dict)
+
+
+class PromotionPlacementSerializer(serializers.Serializer):
+    student = serializers.IntegerField(min_value=1)
+    to_class = ClassCodeField()
+
+
+class PromotionStart(StartSerializer):
+    """升学: primary graduates of your bureau's region, each into one of your first-year classes."""
+
+    kind_value = Request.Kind.PROMOTION
+    placements = PromotionPlacementSerializer(many=True, allow_empty=False)
+
+
 START_SERIALIZERS = {
+    Request.Kind.GRADUATION: GraduationStart,
+    Request.Kind.PROMOTION: PromotionStart,
     Request.Kind.TRANSFER: TransferStart,
     Request.Kind.TRANSFER_CANCEL: TransferCancelStart,
     Request.Kind.TRANSFER_OUT: TransferOutStart,
@@ -426,6 +457,19 @@ def request_details(process: Request) -> dict:
         return {"changes": process.changes, "previous": process.previous}
     if isinstance(process, PovertyChange):
         return {"action": process.action, "note": process.note}
+    if isinstance(process, Graduation):
+        return {
+            "class_code": _class_code(process.school_class),
+            "year": process.year,
+            "students": [
+                {"student": e.student_id, "certificate": e.certificate_number or None, "excluded": e.excluded, "reason": e.exclude_reason}
+                for e in process.entries.all()
+            ],
+        }
+    if isinstance(process, Promotion):
+        return {
+            "placements": [{"student": e.student_id, "to_class": _class_code(e.to_class)} for e in process.entries.select_related("to_class")]
+        }
     return {}
 
 

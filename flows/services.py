@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import PROCESS, STATUS
 
+from notifications.services import notify_request_closed
 from records.models import Role, Student
 from records.selectors import membership_of, user_may_act_on
 
@@ -117,6 +118,7 @@ def request_close(request: Request, *, state: str, comment: str = "") -> Request
     request.close_comment = comment
     request.save(update_fields=["state", "closed_at", "close_comment"])
     RequestStudent.objects.filter(request=request, open=True).update(open=False)
+    notify_request_closed(request)
     return request
 
 

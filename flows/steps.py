@@ -15,6 +15,7 @@ from viewflow.workflow.base import Edge
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
+from notifications.services import notify_task_waiting
 from records.models import Bureau, Role, School
 from records.working_days import add_working_days
 
@@ -133,7 +134,7 @@ class Step(flow.View):
             # A step sent back to one person is done in that person's role (registrar or class teacher).
             role = self.role or assignee.membership.role
         created = activation.task.created
-        return WorkItem.objects.create(
+        work_item = WorkItem.objects.create(
             task=activation.task,
             request=request,
             step=self.name,
@@ -146,6 +147,8 @@ class Step(flow.View):
             created=created,
             due=add_working_days(timezone.localdate(created), bureau.step_due_working_days),
         )
+        notify_task_waiting(work_item)
+        return work_item
 
     def can_act(self, user, task) -> bool:
         from records.selectors import user_may_act_on

@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
-from . import views
+from . import views, year_end_views
 
 
 class FlowsApp(Application):
@@ -44,3 +44,16 @@ class FlowsApp(Application):
     registration_correct_path = path(
         "registrations/correct/<int:pk>/", views.RegistrationCorrectView.as_view(), name="registration_correct"
     )
+    graduation_path = path(
+        "classes/<int:pk>/graduate/", year_end_views.GraduationStartView.as_view(), name="graduation_start"
+    )
+    class_operation_path = path(
+        "classes/<int:pk>/<str:operation>/", year_end_views.ClassOperationView.as_view(), name="class_operation"
+    )
+    promotion_path = path("promotion/new/", year_end_views.PromotionStartView.as_view(), name="promotion_start")
+    rollover_path = path("rollover/", year_end_views.RolloverView.as_view(), name="rollover")
+    rollover_detail_path = path("rollover/<int:pk>/", year_end_views.RolloverDetailView.as_view(), name="rollover_detail")
+    rollover_progress_path = path(
+        "rollover/<int:pk>/progress/", year_end_views.RolloverProgressView.as_view(), name="rollover_progress"
+    )
+    rollover_undo_path = path("rollover/<int:pk>/undo/", year_end_views.RolloverUndoView.as_view(), name="rollover_undo")

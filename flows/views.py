@@ -6,6 +6,8 @@ records.selectors, so a user sees only the requests of their school or region.
 
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 from viewflow.workflow import chart
@@ -45,15 +48,28 @@ from .forms import (
     TransferSendForm,
     WholeClassTransferForm,
 )
-from .models import Evidence, Request, Transfer, WorkItem
+from .models import (
+    Dropout,
+    Evidence,
+    GradeChange,
+    KeyInfoChange,
+    PovertyChange,
+    Request,
+    Resumption,
+    Suspension,
+    Transfer,
+    WorkItem,
+)
 
 INBOX_PAGE_SIZE = 50
 
 
-def form_errors_from(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the named field when the form has it."""
+def form_errors_from(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form: on the named field when the form has it
+    (`field_map` names the form's field for a service's field name where they differ)."""
     if hasattr(error, "error_dict"):
         for field, field_errors in error.message_dict.items():
+            field = (field_map or {}).get(field, field)
             form.add_error(field if field in form.fields else None, field_errors)
     else:
         form.add_error(None, error.messages)
@@ -99,11 +115,46 @@ class InboxView(LoginRequiredMixin, TemplateView):
         )
 
 
+# viewflow captions an If gateway's two edges "yes" and "no", in English and not translatable.
+GATEWAY_EDGE_LABELS = {"yes": _lazy("是"), "no": _lazy("否")}
+# A chart box is 150 px wide: about ten characters of Chinese at the chart's 12 px.
+CHART_LINE_WIDTH = 20
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _wrap_wide(text: str) -> list[str]:
+    """viewflow wraps a step's title at spaces, so a Chinese title runs out of its box: split it
+    into lines of even length that fit."""
+    lines = max(1, -(-_display_width(text) // CHART_LINE_WIDTH))
+    per_line = -(-len(text) // lines)
+    return [text[start : start + per_line] for start in range(0, len(text), per_line)]
+
+
+def flow_chart_svg(flow_class, process_pk: int) -> str:
+    """viewflow's chart of the flow with the request's steps marked, captions in Chinese."""
+    grid = chart.calc_layout_data(flow_class)
+    chart.calc_cell_status(flow_class, grid, process_pk)
+    for edge in grid.edges:
+        edge.label = GATEWAY_EDGE_LABELS.get(edge.label, edge.label)
+    for cell in grid.cells:
+        if not cell.shape.text:
+            continue
+        title = "".join(segment[0] for segment in cell.shape.text)
+        if _display_width(title) == len(title):  # no wide characters: viewflow's wrap at spaces fits
+            continue
+        _line, css_class, font_size, x, _y = cell.shape.text[0]
+        lines = _wrap_wide(title)
+        top = (cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2
+        cell.shape.text = [(line, css_class, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)]
+    return chart.grid_to_svg(grid)
+
+
 def _request_context(request_obj: Request, user) -> dict:
     process = request_obj.coerced
     flow_class = process.flow_class
-    grid = chart.calc_layout_data(flow_class)
-    chart.calc_cell_status(flow_class, grid, process.pk)
     steps = list(
         WorkItem.objects.filter(request=process)
         .select_related("actor", "school", "bureau")
@@ -112,12 +163,44 @@ def _request_context(request_obj: Request, user) -> dict:
     return {
         "req": process,
         "record_items": record_items(process),
+        "request_items": request_items(process),
         "student": process.student,
         "evidence": list(process.evidence.select_related("uploaded_by")),
         "steps": steps,
-        "chart_svg": chart.grid_to_svg(grid),
+        "chart_svg": flow_chart_svg(flow_class, process.pk),
         "today": timezone.localdate(),
     }
+
+
+def request_items(process) -> list[tuple[str, str]]:
+    """What a status-change request asks for, as label and readable value: the request card's
+    rows beyond those every request has (applicant, reason)."""
+    from .record_json import record_from_json
+
+    if isinstance(process, Suspension):
+        cause = process.get_cause_display() + (f"（{_('续休')}）" if process.extension else "")
+        return [
+            (_("休学原因"), cause),
+            (_("休学开始日期"), f"{process.start_date:%Y-%m-%d}"),
+            (_("休学截止日期"), f"{process.end_date:%Y-%m-%d}"),
+        ]
+    if isinstance(process, Resumption):
+        to_class = process.to_class.name if process.to_class_id else _("原班级")
+        return [(_("原休学/离校原因"), process.get_cause_display()), (_("复学班级"), to_class)]
+    if isinstance(process, Dropout):
+        return [(_("原因"), process.reason_code.name), (_("备注"), process.remark or "—")]
+    if isinstance(process, GradeChange):
+        kind = _("留级") if process.is_repeat else _("跳级")
+        return [(kind, f"{process.from_class.name} → {process.to_class.name}")]
+    if isinstance(process, KeyInfoChange):
+        new, old = record_from_json(process.changes), record_from_json(process.previous)
+        return [
+            (str(Student._meta.get_field(name).verbose_name), f"{old.get(name, '—')} → {new.get(name, '—')}")
+            for name in process.changes
+        ]
+    if isinstance(process, PovertyChange):
+        return [(_("操作"), process.get_action_display())]
+    return []
 
 
 def record_items(process) -> list[tuple[str, str]]:
@@ -313,6 +396,8 @@ class StartRequestView(LoginRequiredMixin, FormView):
 
     template_name = "flows/start.html"
     title = ""
+    # The services' field names (shared with the API) where the page's form names them differently.
+    field_map: dict[str, str] = {}
 
     def start(self, form) -> Request:
         raise NotImplementedError
@@ -322,7 +407,7 @@ class StartRequestView(LoginRequiredMixin, FormView):
             with transaction.atomic():
                 req = self.start(form)
         except ValidationError as error:
-            form_errors_from(form, error)
+            form_errors_from(form, error, self.field_map)
             return self.form_invalid(form)
         messages.success(self.request, _("申请已提交（%(kind)s #%(pk)d），等待下一环节办理。") % {"kind": req.get_kind_display(), "pk": req.pk})
         return redirect("request_detail", pk=req.pk)
@@ -596,6 +681,7 @@ class CalendarView(LoginRequiredMixin, TemplateView):
 
 class SuspensionStartView(OwnStudentMixin, StartRequestView):
     form_class = SuspensionForm
+    field_map = {"start": "start_date", "end": "end_date"}
 
     @property
     def title(self):

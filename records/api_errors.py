@@ -26,6 +26,8 @@ NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 # Codes of a records.services ValidationError that mean "the state does not allow it" (409),
 # not "the input is wrong" (400).
 CONFLICT_CODES = {"transition_not_allowed", "open_request", "already_decided", "closed", "placement_open"}
+# The year end's (issue 7): a batch refused by the state of its students or of the school year.
+CONFLICT_CODES |= {"graduation_blocked", "promotion_blocked", "certificate_taken", "rollover_exists", "undo_blocked", "not_applied"}
 
 
 def _codes(error: DjangoValidationError) -> set[str]:

@@ -164,7 +164,8 @@ class StudentEditForm(forms.ModelForm):
     class Meta:
         model = Student
         fields = list(EDITABLE_STUDENT_FIELDS)
-        widgets = {"entry_date": forms.DateInput(attrs={"type": "date"})}
+        # <input type="date"> shows only ISO dates, not the zh-hans input format 2016/09/05.
+        widgets = {"entry_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     layout = Layout(
         FieldSet(_("基本信息"), Row("birthplace", "native_place"), Row("ethnicity", "nationality", "overseas_chinese", "health")),

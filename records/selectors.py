@@ -126,6 +126,32 @@ def user_may_act_on(user, work_item) -> bool:
     return membership.bureau_id == work_item.bureau_id
 
 
+def users_in_role(role: str, *, school=None, bureau=None):
+    """The active accounts of one role at one school, or the officers of one bureau."""
+    from django.contrib.auth import get_user_model
+
+    if (school is None) == (bureau is None):
+        raise ValueError("users_in_role needs exactly one of school and bureau.")
+    users = get_user_model().objects.filter(is_active=True, membership__role=role)
+    if bureau is not None:
+        users = users.filter(membership__bureau=bureau)
+    else:
+        users = users.filter(membership__school=school)
+    return users.order_by("pk")
+
+
+def users_who_may_act_on(work_item):
+    """Everyone `user_may_act_on` lets act on the step, as one query: reminders go to exactly them."""
+    users = users_in_role(
+        work_item.role,
+        school=work_item.school_id if work_item.school_id else None,
+        bureau=work_item.bureau_id if not work_item.school_id else None,
+    )
+    if work_item.assignee_id:
+        users = users.filter(pk=work_item.assignee_id)
+    return users
+
+
 def tasks_in_inbox(user):
     """Open steps the user can act on now: one indexed query on the org-scoped work items."""
     from flows.models import WorkItem
@@ -149,7 +175,7 @@ def tasks_page(user, *, offset: int = 0, limit: int = 50):
 
     ids = list(tasks_in_inbox(user).values_list("pk", flat=True)[offset : offset + limit])
     rows = WorkItem.objects.filter(pk__in=ids).select_related(
-        "request", "student", "school", "bureau"
+        "request", "student", "school", "bureau", "request__school"
     )
     return sorted(rows, key=lambda item: (item.created, item.pk))
 
@@ -168,7 +194,8 @@ def requests_visible_to(user):
         region = membership.bureau.region_id
         return requests.filter(_region_q("school__region", region) | _region_q("other_school__region", region))
     if membership.role in CLASS_ROLES:
-        return requests.filter(student__in=students_visible_to(user))
+        # The class's students' requests, and what the teacher entered (a registration has no student yet).
+        return requests.filter(Q(student__in=students_visible_to(user)) | Q(started_by=user))
     return requests.filter(Q(school_id=membership.school_id) | Q(other_school_id=membership.school_id))
 
 
@@ -250,3 +277,69 @@ def tasks_page_of(items, *, offset: int = 0, limit: int = 50):
     )
     order = {pk: position for position, pk in enumerate(ids)}
     return sorted(rows, key=lambda item: order[item.pk])
+
+
+# --- Year end (issue 7): graduates a middle school may take, certificates anyone may check ------
+
+
+def graduates_for_promotion(user, *, q: str = "", school: str = "") -> QuerySet[Student]:
+    """The primary graduates a middle-school registrar may pick: graduated from a primary school
+    in the region of the registrar's bureau (and below). Another county's graduates are not here."""
+    membership = membership_of(user)
+    if (
+        membership is None
+        or membership.role != Role.REGISTRAR
+        or 7 not in membership.school.grades
+    ):
+        return Student.objects.none()
+    students = Student.objects.select_related("school").filter(
+        _region_q("school__region", membership.school.bureau.region_id),
+        status=Student.Status.GRADUATED,
+        school__type=School.Type.PRIMARY,
+    )
+    if q:
+        students = students.filter(Q(name__contains=q.strip()) | Q(student_number__icontains=q.strip()))
+    if school:
+        students = students.filter(school__identifier=school)
+    return students.order_by("school__identifier", "name", "pk")
+
+
+def promotion_region_students(user) -> QuerySet[Student]:
+    """Every student whose school is in the middle-school registrar's bureau region: the graduates
+    it may pick, and those already enrolled elsewhere (so a refusal can name their school)."""
+    membership = membership_of(user)
+    if membership is None or membership.role != Role.REGISTRAR or 7 not in membership.school.grades:
+        return Student.objects.none()
+    return Student.objects.select_related("school").filter(
+        _region_q("school__region", membership.school.bureau.region_id)
+    )
+
+
+def certificate_verify(*, number: str, name: str):
+    """The public check of a graduation certificate: the exact number and the holder's name."""
+    from .models import GraduationCertificate
+
+    number, name = (number or "").strip(), (name or "").strip()
+    if not number or not name:
+        return None
+    return (
+        GraduationCertificate.objects.select_related("student", "school")
+        .filter(number=number, student__name=name)
+        .first()
+    )
+
+
+def rollovers_visible_to(user):
+    from .models import Rollover
+
+    membership = membership_of(user)
+    rollovers = Rollover.objects.select_related("bureau", "school", "started_by")
+    if user_sees_everything(user):
+        return rollovers.all()
+    if membership is None:
+        return rollovers.none()
+    if membership.role == Role.BUREAU_OFFICER:
+        return rollovers.filter(Q(bureau_id=membership.bureau_id) | Q(school__bureau_id=membership.bureau_id))
+    if membership.role == Role.REGISTRAR:
+        return rollovers.filter(Q(school_id=membership.school_id) | Q(bureau_id=membership.school.bureau_id))
+    return rollovers.none()

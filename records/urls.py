@@ -11,6 +11,8 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
 
+from flows import year_end_views
+
 from . import views
 
 
@@ -34,4 +36,6 @@ class RecordsApp(Application):
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Public: anyone may check a graduation certificate (rate limited, shows only name, school, year).
+    path("verify/", year_end_views.certificate_verify_view, name="certificate_verify"),
 ]

@@ -80,4 +80,20 @@ def class_actions(context, school_class):
     is_registrar = bool(
         membership and membership.role == "registrar" and membership.school_id == school_class.school_id
     )
-    return {"school_class": school_class, "can_transfer": is_registrar and school_class.state == "open"}
+    can_transfer = is_registrar and school_class.state == "open"
+    from records.class_codes import GRADUATING_GRADES
+    from records.models import SchoolClass
+
+    merge_targets = (
+        SchoolClass.objects.filter(school_id=school_class.school_id, grade=school_class.grade, state="open")
+        .exclude(pk=school_class.pk)
+        .order_by("sequence")
+        if can_transfer
+        else []
+    )
+    return {
+        "school_class": school_class,
+        "can_transfer": can_transfer,
+        "can_graduate": can_transfer and school_class.grade in GRADUATING_GRADES,
+        "merge_targets": merge_targets,
+    }

@@ -371,8 +371,8 @@ def test_another_schools_class_cannot_be_moved(api_for, receiving_registrar, cla
     assert list(errors(response)) == ["class_code"]
 
 
-@pytest.mark.parametrize("kind", ["graduation", "promotion", "", None])
-def test_kinds_without_a_flow_are_refused(api_for, registrar, kind):
+@pytest.mark.parametrize("kind", ["enrolment", "", None])
+def test_unknown_or_missing_kinds_are_refused(api_for, registrar, kind):
     response = start(api_for(registrar), kind=kind, class_code="130330000101")
     assert response.status_code == 400
     assert list(errors(response)) == ["kind"]

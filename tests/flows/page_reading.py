@@ -1,8 +1,9 @@
 """Reading a rendered page as its user reads it: the text of the main area, the message bar,
-each form field with its label and error, the links and buttons."""
+each form field with its label and error, the links and buttons; and filling in a record form."""
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ class _Reader(HTMLParser):
         self.main_text: list[str] = []
         self.snackbar_text: list[str] = []
         self.fields: dict[str, Field] = {}
+        self.hidden: dict[str, str] = {}
         self.links: list[tuple[str, str]] = []
         self._link: list | None = None
         self.errors: list[str] = []
@@ -53,7 +55,9 @@ class _Reader(HTMLParser):
                 help_text=attributes.get("help-text", ""),
                 options=[option.encode().decode("unicode_escape") for option in options],
             )
-        if tag == "input" and attributes.get("name") and attributes.get("type") != "hidden":
+        if tag == "input" and attributes.get("name") and attributes.get("type") == "hidden":
+            self.hidden[attributes["name"]] = attributes.get("value", "")
+        elif tag == "input" and attributes.get("name"):
             self.fields.setdefault(attributes["name"], Field(name=attributes["name"], value=attributes.get("value", "")))
         if tag in _VOID:
             return
@@ -118,9 +122,14 @@ class Page:
         self.text = " ".join("".join(reader.main_text).split())
         self.message = " ".join("".join(reader.snackbar_text).split())
         self.fields = reader.fields
+        self.hidden = reader.hidden
         self.links = reader.links
         # The error boxes above a form: messages not tied to one field.
         self.form_errors = [error for error in reader.errors if error]
+
+    def form_data(self) -> dict[str, str]:
+        """What submitting the page's form unchanged sends: hidden inputs and each field's value."""
+        return {**self.hidden, **{name: field.value for name, field in self.fields.items()}}
 
     def field(self, name: str) -> Field:
         return self.fields[name]
@@ -139,7 +148,7 @@ class Page:
 
     def chart_classes(self) -> dict[str, str]:
         """The flow chart's nodes and how each is marked: {"approve_by_bureau": "new", …}."""
-        svg = re.search(r"<svg.*?</svg>", self.html, re.S)
+        svg = re.search(r"<svg.*?</svg>", self.html, re.DOTALL)
         if svg is None:
             return {}
         return {
@@ -147,17 +156,99 @@ class Page:
             for node, status in re.findall(r'<g id="(\w+)" transform="[^"]*"(?: class="(\w+)")?>', svg.group(0))
         }
 
+    def definitions(self) -> dict[str, str]:
+        """The page's label → value lists (<dt>/<dd>), as text; a label seen twice keeps the first."""
+        pairs = {}
+        for label, value in re.findall(r"<dt[^>]*>(.*?)</dt>\s*<dd[^>]*>(.*?)</dd>", self.html, re.DOTALL):
+            pairs.setdefault(_text(label), _text(value))
+        return pairs
+
+    def chart_edge_labels(self) -> set[str]:
+        return set(re.findall(r'<text class="edge-label"[^>]*>([^<]*)</text>', self.html))
+
+    def chart_node_lines(self, node: str) -> list[str]:
+        """The lines of text drawn in a node's box of the flow chart."""
+        group = re.search(rf'<g id="{node}".*?</g>', self.html, re.DOTALL)
+        return re.findall(r'<text class="align-middle"[^>]*>([^<]*)</text>', group.group(0)) if group else []
+
     def table_rows(self, table_id: str) -> list[list[str]]:
         """The cells' text of each body row of the table with this id."""
-        table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', self.html, re.S)
+        table = re.search(rf'<table[^>]*id="{table_id}".*?</table>', self.html, re.DOTALL)
         assert table is not None, f"no table #{table_id}"
-        body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.S).group(1)
+        body = re.search(r"<tbody>(.*?)</tbody>", table.group(0), re.DOTALL).group(1)
         rows = []
-        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
-            rows.append([" ".join(html.unescape(re.sub(r"<[^>]+>", " ", cell)).split()) for cell in cells])
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.DOTALL):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.DOTALL)
+            rows.append([_text(cell) for cell in cells])
         return rows
+
+
+class _Element(HTMLParser):
+    """Finds the element with an id and where it ends, for reading one part of a page."""
+
+    def __init__(self, element_id: str):
+        super().__init__(convert_charrefs=True)
+        self.element_id = element_id
+        self.start = self.end = None
+        self.depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _VOID:
+            return
+        if self.start is None and dict(attrs).get("id") == self.element_id:
+            self.start = self.getpos()
+            self.depth = 1
+        elif self.start is not None and self.end is None:
+            self.depth += 1
+
+    def handle_endtag(self, tag):
+        if tag in _VOID or self.start is None or self.end is not None:
+            return
+        self.depth -= 1
+        if self.depth == 0:
+            self.end = self.getpos()
+
+
+def _offset(text: str, position: tuple[int, int]) -> int:
+    line, column = position
+    return sum(len(row) for row in text.splitlines(keepends=True)[: line - 1]) + column
+
+
+class _Part:
+    def __init__(self, content: bytes):
+        self.content = content
+
+
+def _text(fragment: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", fragment)).split())
 
 
 def page(response) -> Page:
     return Page(response)
+
+
+def part(shown: Page, element_id: str) -> Page:
+    """The element with this id, read as a page of its own (its text, fields and links)."""
+    finder = _Element(element_id)
+    finder.feed(shown.html)
+    assert finder.start is not None, f"no #{element_id} on the page"
+    start = _offset(shown.html, finder.start)
+    end = shown.html.index(">", _offset(shown.html, finder.end)) + 1
+    return Page(_Part(f"<main>{shown.html[start:end]}</main>".encode()))
+
+
+def record_post(data: dict, prefix: str) -> dict:
+    """A record or family member as the entry form posts it: codes as their row, dates as ISO."""
+    posted = {}
+    for name, value in data.items():
+        if value is True:
+            posted[f"{prefix}-{name}"] = "on"
+        elif value is False or value is None:
+            continue
+        elif hasattr(value, "pk"):
+            posted[f"{prefix}-{name}"] = value.pk
+        elif isinstance(value, datetime.date):
+            posted[f"{prefix}-{name}"] = value.isoformat()
+        else:
+            posted[f"{prefix}-{name}"] = value
+    return posted

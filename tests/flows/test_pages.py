@@ -18,25 +18,41 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from flows.models import Evidence, Request, Transfer, TransferCancellation, WholeClassTransfer, WorkItem
+from flows.models import (
+    Evidence,
+    Request,
+    Transfer,
+    TransferCancellation,
+    WholeClassTransfer,
+    WorkItem,
+)
 from flows.services import transfer_start
 from flows.status_changes import poverty_start
-from records.models import CodeTable, Role, School, Student, Term, TransferWindow
-from records.services import code_get
-from tests.factories import SchoolClassFactory, SchoolFactory, StudentFactory, UserFactory
+from records.models import Role, School, Student, Term, TransferWindow
+from tests.factories import (
+    SchoolClassFactory,
+    SchoolFactory,
+    StudentFactory,
+    UserFactory,
+)
 
-from .acting import APPLICANT, APPROVE, REASON, decide, family, inbox, record, steps_of, where
-from .page_reading import page
+from .acting import (
+    APPLICANT,
+    APPROVE,
+    REASON,
+    decide,
+    family,
+    inbox,
+    record,
+    steps_of,
+    where,
+)
+from .page_reading import page, record_post
 
 pytestmark = pytest.mark.usefixtures("transfer_windows_open")
 
 PDF = b"%PDF-1.4\n% a scanned household register\n"
 ENROLLED = Student.Status.ENROLLED
-
-
-@pytest.fixture(autouse=True)
-def _uploads_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def upload(name: str = "户口簿.pdf", content: bytes = PDF) -> SimpleUploadedFile:
@@ -205,6 +221,10 @@ def test_the_task_page_shows_the_student_request_evidence_earlier_steps_and_char
     assert chart["approve_by_receiving_bureau"] == "done"
     assert chart["confirm_release_by_sending_school"] in ("new", "assigned")
     assert not chart["approve_by_sending_bureau"]  # skipped: both schools are under 龙游县教育局
+    assert shown.chart_edge_labels() == {"是", "否", "不同意"}
+    # A title longer than a box (13 characters) is drawn on two lines instead of running out of it.
+    assert shown.chart_node_lines("confirm_by_receiving_school") == ["转入学校确认接", "收并选择班级"]
+    assert shown.chart_node_lines("approve_by_receiving_bureau") == ["转入地教育局审批"]
     assert shown.fields["decision"].label == "办理意见"
 
 
@@ -583,23 +603,6 @@ def test_transfer_out_is_started_on_its_page_and_a_missing_destination_is_named(
     assert inbox(bureau_officer) == [(request.pk, "approve_by_bureau")]
 
 
-def record_post(data: dict, prefix: str) -> dict:
-    """A record or family member as the entry form posts it: codes as their row, dates as ISO."""
-    posted = {}
-    for name, value in data.items():
-        if value is True:
-            posted[f"{prefix}-{name}"] = "on"
-        elif value is False or value is None:
-            continue
-        elif hasattr(value, "pk"):
-            posted[f"{prefix}-{name}"] = value.pk
-        elif isinstance(value, datetime.date):
-            posted[f"{prefix}-{name}"] = value.isoformat()
-        else:
-            posted[f"{prefix}-{name}"] = value
-    return posted
-
-
 def transfer_in_post(to_class, **record_overrides) -> dict:
     return {
         **record_post(record(**record_overrides), "record"),
@@ -738,6 +741,20 @@ def test_a_bureau_officer_edits_terms_and_windows(client_for, bureau_officer, lo
     assert page(response).message == "校历已保存。"
     assert calendar_of(longyou_bureau) == ([("2025学年第一学期", "2025-09-01", "2026-01-20")], [("2025-09-01", "2025-09-07")])
     assert "2025-09-01 – 2025-09-07" in page(response).text
+
+
+def test_saving_the_calendar_as_shown_keeps_every_date(client_for, bureau_officer, longyou_bureau):
+    Term.objects.create(bureau=longyou_bureau, name="2025学年第一学期", start=datetime.date(2025, 9, 1), end=datetime.date(2026, 1, 20))
+    before = calendar_of(longyou_bureau)
+    client = client_for(bureau_officer)
+
+    shown = page(client.get(reverse("calendar")))
+    response = client.post(reverse("calendar"), shown.form_data(), follow=True)
+
+    # A date picker (<input type="date">) shows a value only in ISO form.
+    assert (shown.field("terms-0-start").value, shown.field("terms-0-end").value) == ("2025-09-01", "2026-01-20")
+    assert page(response).message == "校历已保存。"
+    assert calendar_of(longyou_bureau) == before
 
 
 @pytest.mark.parametrize(

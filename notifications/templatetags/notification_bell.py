@@ -1,0 +1,14 @@
+"""The unread count in the page header of every page."""
+
+from django import template
+
+from notifications.selectors import unread_count
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notifications(context) -> int:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return unread_count(user) if user is not None else 0

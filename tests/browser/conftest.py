@@ -1,0 +1,76 @@
+"""Browsers for the flow tests: one Chromium, a fresh context (own cookies) per person.
+
+As in test_registrar_browser.py: Debian's /usr/bin/chromium, the ORM allowed beside Playwright's
+event loop, and every connection opened under Playwright closed before the test database goes.
+Request `browser_for` after the fixtures that write to the database.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from tests.factories import DEFAULT_PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run beside it.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+def browser_for(live_server):
+    """browser_for(username) → a page of a new browser context, logged in as that user."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        contexts = []
+
+        def open_as(username: str):
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            contexts.append(context)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.goto(f"{live_server.url}/accounts/login/")
+            page.fill("input[name=username]", username)
+            page.fill("input[name=password]", DEFAULT_PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_server.url}/")
+            return page
+
+        try:
+            yield open_as
+        finally:
+            # Any connection opened under Playwright must not outlive it, or the test database
+            # cannot be dropped at the end of the run.
+            connections.close_all()
+            for context in contexts:
+                context.close()
+            browser.close()
+
+
+@pytest.fixture
+def screenshot():
+    """screenshot(page, "name.png") → the whole page saved to test-artifacts/."""
+
+    def save(page, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
