@@ -147,13 +147,13 @@ def test_suspension_for_illness_without_a_diagnosis_is_refused_naming_it(client_
     assert not Request.objects.exists() and record_state(student) == before
 
 
-def test_suspension_ending_before_it_starts_is_refused(client_for, student, registrar):
+def test_suspension_ending_before_it_starts_is_refused_on_the_end_date_field(client_for, student, registrar):
     shown = page(client_for(registrar).post(
         reverse("suspension_start", args=[student.pk]),
         suspension_post(start_date="2026-03-01", end_date="2026-02-01"),
     ))
 
-    assert "休学截止日期须晚于开始日期。" in shown.form_errors
+    assert (shown.field("end_date").label, shown.field("end_date").error) == ("截止日期", "休学截止日期须晚于开始日期。")
     assert not Request.objects.exists()
 
 
