@@ -18,6 +18,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from records.models import Code, Role, School
+pytest_plugins = ["tests.browser_fixtures"]
+
 from tests.factories import (
     BureauFactory,
     RegionFactory,

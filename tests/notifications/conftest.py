@@ -14,12 +14,9 @@ the city bureau of 衢州市 above 龙游县):
 from __future__ import annotations
 
 import datetime
-import os
 import socket
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.utils import timezone
 
 from flows.models import WorkItem
@@ -125,32 +122,3 @@ def arrived_on(work_item: WorkItem, day: datetime.date, hour: int = 9) -> WorkIt
     return work_item
 
 
-# --- Chromium, as tests/browser does it ------------------------------------------------------------
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-@pytest.fixture
-def chromium_page():
-    """A page of Debian's Chromium. Request it after the fixtures that write to the database."""
-    if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run beside it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            # A connection opened under Playwright must not outlive it, or the test database
-            # cannot be dropped at the end of the run.
-            connections.close_all()
-            context.close()
-            browser.close()

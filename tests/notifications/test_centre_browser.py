@@ -11,7 +11,7 @@ from notifications.sweeps import escalate_overdue_tasks, remind_pending_tasks
 from tests.factories import DEFAULT_PASSWORD, StudentFactory
 from tests.flows.acting import decide, open_step, start_transfer
 
-from .conftest import ARTIFACTS, arrived_on
+from .conftest import arrived_on
 
 D = datetime.date
 
@@ -32,8 +32,8 @@ def waiting_steps(transfer_windows_open, everyone, class_a, class_b):
 
 
 @pytest.mark.browser
-def test_registrar_reads_the_notification_centre_and_follows_a_reminder(live_server, waiting_steps, chromium_page):
-    page = chromium_page
+def test_registrar_reads_the_notification_centre_and_follows_a_reminder(live_server, waiting_steps, browser_page, screenshot):
+    page = browser_page
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", "registrar_a")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
@@ -50,14 +50,13 @@ def test_registrar_reads_the_notification_centre_and_follows_a_reminder(live_ser
     titles = page.locator("#notifications .xj-notice-item__title").all_inner_texts()
     assert titles == ["待办提醒：转出学校确认转出"] * 3
     assert "已等待 7 个工作日" in page.inner_text("#notifications")  # the older step, round 3
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "notification-centre.png"), full_page=True)
+    screenshot(page, "notification-centre.png")
 
     page.locator("#notifications .xj-notice-item__title").first.click()
     page.wait_for_url(f"{live_server.url}/tasks/{waiting_steps[1].pk}/")  # the newest first
     assert "转出学校确认转出" in page.inner_text("main")
     assert page.locator("#header-notifications").get_attribute("aria-label") == "消息中心，2 条未读"
-    page.screenshot(path=str(ARTIFACTS / "notification-bell-on-task.png"))
+    screenshot(page, "notification-bell-on-task.png")
 
     page.goto(f"{live_server.url}/notifications/")
     with page.expect_navigation():
