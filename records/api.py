@@ -116,9 +116,8 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("用户名或密码不正确。")]}
             )
-        membership = selectors.membership_of(user)
-        if membership and membership.must_change_password:
-            raise exceptions.PermissionDenied(_("请先在网页上修改初始密码，再使用接口。"))
+        # Accounts provisioned for scripts (xueji_user) use the API with the password they were
+        # given; only the pages ask for a new one at the first login.
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

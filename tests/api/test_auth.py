@@ -77,13 +77,19 @@ def test_the_token_endpoint_is_rate_limited(api_for, registrar, settings):
     assert int(throttled["Retry-After"]) > 0
 
 
-def test_an_account_that_must_change_its_initial_password_gets_no_token_and_no_data(api_for, school_a):
-    newcomer = UserFactory(username="newcomer", school=school_a, must_change_password=True)
+def test_a_provisioned_account_uses_the_api_while_the_pages_still_ask_for_a_new_password(
+    api_for, client, school_a
+):
+    scripted = UserFactory(username="newcomer", school=school_a, must_change_password=True)
 
-    assert token_request(api_for(), newcomer.username).status_code == 403
-    refused = api_for(newcomer).get("/api/v1/students/")
-    assert refused.status_code == 403
-    assert "修改初始密码" in refused.json()["detail"]
+    issued = token_request(api_for(), scripted.username)
+    assert issued.status_code == 200 and issued.json()["token"]
+    client_api = api_for()
+    client_api.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['token']}")
+    assert client_api.get("/api/v1/me/").json()["username"] == "newcomer"
+
+    client.force_login(scripted)
+    assert client.get("/students/")["Location"] == "/accounts/password/"
 
 
 def test_without_a_token_the_api_answers_401_and_with_a_wrong_one_too(api_for, db):
