@@ -1,6 +1,7 @@
 # make run   the site with demo data, a Celery worker and beat (SQLite unless .env says otherwise)
 # make test  the tests, on PostgreSQL and Redis (installed and started here when missing)
 # make lock  re-resolve the pinned versions in constraints.txt
+# make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,9 +10,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+# Dropped and created again by every make bench; its name must contain "bench".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji_bench
+BENCH_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lock install
+.PHONY: run test lock install bench
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
@@ -26,6 +30,9 @@ test: install
 
 lock:
 	scripts/lock.sh
+
+bench: install
+	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/year_end.py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 
