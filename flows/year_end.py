@@ -7,6 +7,7 @@ blocks, then starts its flow through flows.services.request_start.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Max
@@ -157,7 +158,7 @@ def _check_numbers(numbers: dict[int, str], students: dict[int, Student]) -> Non
     if bad:
         errors.append(_("毕业证书编号只能由4至32位数字、字母或“-”组成：%(names)s") % {"names": "、".join(bad)})
     values = list(numbers.values())
-    twice = sorted({n for n in values if values.count(n) > 1})
+    twice = sorted(n for n, times in Counter(values).items() if times > 1)
     if twice:
         errors.append(_("毕业证书编号重复：%(numbers)s") % {"numbers": "、".join(twice)})
     issued = set(GraduationCertificate.objects.filter(number__in=values).values_list("number", flat=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -21,6 +22,7 @@ from .models import (
     Code,
     CodeTable,
     FamilyMember,
+    GraduationCertificate,
     Membership,
     Placement,
     Role,
@@ -693,10 +695,6 @@ def student_set_poverty(*, student: Student, poverty: bool, by, note: str = "") 
 # blockers, then write with queryset updates and bulk-created history rows: the only place where a
 # status is written without firing the transition on an instance (the protected field forbids it).
 
-from collections import defaultdict  # noqa: E402
-
-from .models import GraduationCertificate  # noqa: E402
-
 GRADUATE_SOURCES = frozenset(Student.graduate._django_fsm.transitions)
 PROMOTE_SOURCES = frozenset(Student.promote._django_fsm.transitions)
 
@@ -769,7 +767,7 @@ def class_graduate(
     if len(students) != len(ids):
         blockers.append(_("有学生记录不存在。"))
     numbers = [certificates[pk].strip() for pk in ids]
-    duplicates = sorted({n for n in numbers if numbers.count(n) > 1})
+    duplicates = sorted(n for n, times in Counter(numbers).items() if times > 1)
     if duplicates:
         blockers.append(_("毕业证书编号重复：%(numbers)s") % {"numbers": "、".join(duplicates)})
     if blockers:
