@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process, Task
 
 from records.models import Bureau, Role, School, SchoolClass, Student
@@ -15,20 +16,20 @@ class Request(Process):
     """What every request has: who asked, for whom, why, and where it stands."""
 
     class Kind(models.TextChoices):
-        TRANSFER = "transfer", _("转学")
-        TRANSFER_CANCEL = "transfer_cancel", _("撤销转学")
-        TRANSFER_OUT = "transfer_out", _("转出（市外/省外/境外）")
-        TRANSFER_IN = "transfer_in", _("外地转入")
-        WHOLE_CLASS_TRANSFER = "whole_class_transfer", _("整班转学")
-        REGISTRATION = "registration", _("新生建档")
-        SUSPENSION = "suspension", _("休学")
-        RESUMPTION = "resumption", _("复学")
-        DROPOUT = "dropout", _("流失/退学/死亡")
-        GRADE_CHANGE = "grade_change", _("留级/跳级")
-        KEY_INFO_CHANGE = "key_info_change", _("关键信息变更")
-        POVERTY = "poverty", _("贫困生认定/取消")
-        GRADUATION = "graduation", _("毕业")
-        PROMOTION = "promotion", _("升学")
+        TRANSFER = "transfer", pgettext_lazy("request kind", "转学")
+        TRANSFER_CANCEL = "transfer_cancel", pgettext_lazy("request kind", "撤销转学")
+        TRANSFER_OUT = "transfer_out", pgettext_lazy("request kind", "转出（市外/省外/境外）")
+        TRANSFER_IN = "transfer_in", pgettext_lazy("request kind", "外地转入")
+        WHOLE_CLASS_TRANSFER = "whole_class_transfer", pgettext_lazy("request kind", "整班转学")
+        REGISTRATION = "registration", pgettext_lazy("request kind", "新生建档")
+        SUSPENSION = "suspension", pgettext_lazy("request kind", "休学")
+        RESUMPTION = "resumption", pgettext_lazy("request kind", "复学")
+        DROPOUT = "dropout", pgettext_lazy("request kind", "流失/退学/死亡")
+        GRADE_CHANGE = "grade_change", pgettext_lazy("request kind", "留级/跳级")
+        KEY_INFO_CHANGE = "key_info_change", pgettext_lazy("request kind", "关键信息变更")
+        POVERTY = "poverty", pgettext_lazy("request kind", "贫困生认定/取消")
+        GRADUATION = "graduation", pgettext_lazy("request kind", "毕业")
+        PROMOTION = "promotion", pgettext_lazy("request kind", "升学")
 
     class State(models.TextChoices):
         OPEN = "open", _("办理中")

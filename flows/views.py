@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -579,7 +580,7 @@ class WholeClassTransferView(StartRequestView):
 
     @property
     def title(self):
-        return _("整班转学")
+        return pgettext("action", "整班转学")
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
@@ -686,8 +687,8 @@ class SuspensionStartView(OwnStudentMixin, StartRequestView):
     @property
     def title(self):
         if self.student.status == Student.Status.SUSPENDED:
-            return _("续休")
-        return _("休学")
+            return pgettext("action", "续休")
+        return pgettext("action", "休学")
 
     def start(self, form):
         data = form.cleaned_data
@@ -702,7 +703,7 @@ class ResumptionStartView(OwnStudentMixin, StartRequestView):
 
     @property
     def title(self):
-        return _("复学")
+        return pgettext("action", "复学")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "student": self.student}
@@ -735,7 +736,7 @@ class GradeChangeStartView(OwnStudentMixin, StartRequestView):
 
     @property
     def title(self):
-        return _("留级/跳级")
+        return pgettext("action", "留级/跳级")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "student": self.student}
@@ -752,7 +753,7 @@ class KeyInfoChangeStartView(OwnStudentMixin, StartRequestView):
 
     @property
     def title(self):
-        return _("关键信息变更")
+        return pgettext("action", "关键信息变更")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "student": self.student}
@@ -927,19 +928,19 @@ def request_actions_for(user, student: Student) -> list[dict]:
 
     if status == Student.Status.ENROLLED:
         add(_("转学（本校转出）"), "transfer_send")
-        add(_("转出（市外/省外/境外）"), "transfer_out")
-        add(_("休学"), "suspension_start")
+        add(pgettext("action", "转出（市外/省外/境外）"), "transfer_out")
+        add(pgettext("action", "休学"), "suspension_start")
         if student.school.bureau.allow_repeat_or_skip:
-            add(_("留级/跳级"), "grade_change_start")
+            add(pgettext("action", "留级/跳级"), "grade_change_start")
     if status == Student.Status.SUSPENDED:
-        add(_("续休"), "suspension_start")
+        add(pgettext("action", "续休"), "suspension_start")
     if status in (Student.Status.SUSPENDED, Student.Status.DROPPED_OUT):
-        add(_("复学"), "resumption_start")
+        add(pgettext("action", "复学"), "resumption_start")
     if status in (Student.Status.ENROLLED, Student.Status.SUSPENDED):
-        add(_("流失/退学/死亡"), "dropout_start")
+        add(pgettext("action", "流失/退学/死亡"), "dropout_start")
     elif status in (Student.Status.DROPPED_OUT, Student.Status.GRADUATED):
         add(_("死亡登记"), "dropout_start")
     if status != Student.Status.DECEASED:
-        add(_("关键信息变更"), "key_info_change_start")
-        add(_("贫困生认定/取消"), "poverty_start")
+        add(pgettext("action", "关键信息变更"), "key_info_change_start")
+        add(pgettext("action", "贫困生认定/取消"), "poverty_start")
     return actions

@@ -832,3 +832,23 @@ def test_the_home_page_counts_the_waiting_and_the_overdue_tasks(
     assert home_counts(client_for(bureau_officer)) == ("3 待审批", "1 已超期")
     assert home_counts(client_for(third_county_officer)) == ("0 待审批", "0 已超期")
     assert home_counts(client_for(registrar)) == ("0 待办理", "0 已超期")
+
+
+def test_english_pages_name_the_kind_in_english_while_the_register_keeps_chinese_reasons(
+    client_for, student, class_b, registrar, receiving_registrar, bureau_officer
+):
+    transfer = transfer_start(
+        student=student, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON
+    )
+    queue = client_for(bureau_officer).get(reverse("inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Transfer #{transfer.pk}" in queue
+    decide(bureau_officer, transfer)
+
+    # The last step, taken on an English page, still writes the register's reasons in Chinese.
+    release = transfer.work_items.get(finished__isnull=True)
+    response = client_for(registrar).post(
+        reverse("task", args=[release.pk]), {"decision": APPROVE}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 302
+    placement = Student.objects.get(pk=student.pk).placements.get(ended_on__isnull=True)
+    assert (placement.school_class, placement.reason) == (class_b, "转学")
