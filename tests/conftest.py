@@ -14,10 +14,13 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.conf import settings as settings_module
 from django.contrib.auth.models import Group, Permission
 from django.test import Client
+from django.utils import translation
 
 from records.models import Code, Role, School
+
 pytest_plugins = ["tests.browser_fixtures"]
 
 from tests.factories import (
@@ -36,6 +39,15 @@ def _fast_password_hashing(settings):
     # Every role fixture sets a password; PBKDF2's iterations would dominate the run time. The
     # default hashers stay listed for passwords hashed before this fixture ran (module fixtures).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    # A test-client request in English leaves English active in this thread (LocaleMiddleware
+    # activates per request and never resets); every test starts in the site's language.
+    translation.activate(settings_module.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
