@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from viewflow.workflow.status import PROCESS, STATUS
 
 from notifications.services import notify_request_closed
@@ -239,14 +240,19 @@ def request_lapse(*, request: Request, now: datetime.datetime | None = None) -> 
 # --- Starting each kind of request ------------------------------------------------------------
 
 
-def _current_class(student: Student):
-    placement = student.open_placement
-    if student.status != Student.Status.ENROLLED or placement is None:
+def refuse_state(student: Student, allowed: tuple[str, ...], action: str) -> None:
+    """Refuse to start `action` for a student whose status is not one of `allowed`, saying why."""
+    if student.status not in allowed:
         raise Conflict(
-            _("该生当前学籍状态为“%(status)s”，不能办理转学。") % {"status": student.get_status_display()},
+            _("该生当前学籍状态为“%(status)s”，不能办理%(action)s。")
+            % {"status": student.get_status_display(), "action": action},
             code="transition_not_allowed",
         )
-    return placement.school_class
+
+
+def _current_class(student: Student):
+    refuse_state(student, (Student.Status.ENROLLED,), pgettext("refused action", "转学"))
+    return student.open_placement.school_class
 
 
 def _applicant_fields(applicant: dict | None, reason: str) -> dict:
@@ -382,11 +388,7 @@ def transfer_out_start(
     if membership.school_id != student.school_id:
         raise PermissionDenied(_("只能为本校学生办理转出。"))
     # A suspended student may leave the system too (dropped out from suspended).
-    if student.status not in (Student.Status.ENROLLED, Student.Status.SUSPENDED):
-        raise Conflict(
-            _("该生当前学籍状态为“%(status)s”，不能办理转出。") % {"status": student.get_status_display()},
-            code="transition_not_allowed",
-        )
+    refuse_state(student, (Student.Status.ENROLLED, Student.Status.SUSPENDED), pgettext("refused action", "转出"))
     from_class = student_last_placement(student).school_class
     fields = _applicant_fields(applicant, reason)
     if scope not in TransferOut.Scope.values:

@@ -27,6 +27,7 @@ from .services import (
     _applicant_fields,
     _require_role,
     refuse_open_record_requests,
+    refuse_state,
     request_start,
     task_decide,
 )
@@ -42,15 +43,6 @@ def _own_student(by, student: Student, *roles: str):
     if membership.school_id != student.school_id:
         raise PermissionDenied(_("只能为本校学生办理。"))
     return membership
-
-
-def _refuse_state(student: Student, allowed: tuple[str, ...], action: str) -> None:
-    if student.status not in allowed:
-        raise Conflict(
-            _("该生当前学籍状态为“%(status)s”，不能办理%(action)s。")
-            % {"status": student.get_status_display(), "action": action},
-            code="transition_not_allowed",
-        )
 
 
 def _require_evidence(evidence, kinds: tuple[str, ...], message: str) -> None:
@@ -155,7 +147,7 @@ def suspension_start(
     from .suspension import SuspensionFlow
 
     _own_student(by, student)
-    _refuse_state(student, (Student.Status.ENROLLED, Student.Status.SUSPENDED), _("休学"))
+    refuse_state(student, (Student.Status.ENROLLED, Student.Status.SUSPENDED), _("休学"))
     fields = _applicant_fields(applicant, reason)
     if cause not in Cause.values:
         raise ValidationError({"cause": _("请选择休学原因。")})
@@ -186,7 +178,7 @@ def resumption_start(*, student: Student, by, cause: str = Cause.OTHER, to_class
     from .resumption import ResumptionFlow
 
     _own_student(by, student)
-    _refuse_state(student, (Student.Status.SUSPENDED, Student.Status.DROPPED_OUT), _("复学"))
+    refuse_state(student, (Student.Status.SUSPENDED, Student.Status.DROPPED_OUT), _("复学"))
     fields = _applicant_fields(applicant, reason)
     if cause == Cause.ILLNESS:
         _require_evidence(
@@ -228,14 +220,14 @@ def dropout_start(*, student: Student, by, reason_code: Code, remark: str = "", 
             {"reason": _("转至市外/省外/境外请办理“转出”申请，以便记录转往地并遵守转学办理时间。")}
         )
     if reason_code.code == DEATH:
-        _refuse_state(
+        refuse_state(
             student,
             (Student.Status.ENROLLED, Student.Status.SUSPENDED, Student.Status.DROPPED_OUT, Student.Status.GRADUATED),
             _("死亡登记"),
         )
         _require_evidence(evidence, (Evidence.Kind.CERTIFICATE,), _("死亡登记须上传公安机关或医院出具的死亡证明。"))
     else:
-        _refuse_state(student, (Student.Status.ENROLLED, Student.Status.SUSPENDED), _("流失/退学"))
+        refuse_state(student, (Student.Status.ENROLLED, Student.Status.SUSPENDED), _("流失/退学"))
     if not (remark or "").strip() and reason_code.code == "9":
         raise ValidationError({"remark": _("原因为“其他”时请填写备注。")})
     return request_start(
@@ -255,7 +247,7 @@ def grade_change_start(*, student: Student, by, to_class: SchoolClass, justifica
     bureau = student.school.bureau
     if not bureau.allow_repeat_or_skip:
         raise Conflict(_("%(bureau)s未开放留级/跳级办理。") % {"bureau": bureau.name}, code="not_allowed")
-    _refuse_state(student, (Student.Status.ENROLLED,), _("留级/跳级"))
+    refuse_state(student, (Student.Status.ENROLLED,), _("留级/跳级"))
     current = student.open_placement.school_class
     if to_class.school_id != student.school_id:
         raise ValidationError({"to_class": _("留级或跳级只能在本校内调整班级。")})
@@ -280,7 +272,7 @@ def key_info_change_start(*, student: Student, by, changes: dict, reason: str = 
     from .key_info_change import KeyInfoChangeFlow
 
     _own_student(by, student)
-    _refuse_state(
+    refuse_state(
         student,
         (Student.Status.ENROLLED, Student.Status.SUSPENDED, Student.Status.DROPPED_OUT, Student.Status.GRADUATED),
         _("关键信息变更"),
@@ -314,7 +306,7 @@ def poverty_start(*, student: Student, by, action: str, note: str = ""):
     from .poverty import PovertyFlow
 
     _own_student(by, student)
-    _refuse_state(
+    refuse_state(
         student,
         (Student.Status.ENROLLED, Student.Status.SUSPENDED, Student.Status.DROPPED_OUT, Student.Status.GRADUATED),
         _("贫困生认定/取消"),

@@ -214,15 +214,19 @@ def _locked(student: Student) -> Student:
     return Student.objects.select_for_update().get(pk=student.pk)
 
 
+def _not_allowed(student: Student, action: str) -> ValidationError:
+    return ValidationError(
+        _("该生当前学籍状态为“%(status)s”，不能办理%(action)s。")
+        % {"status": student.get_status_display(), "action": action},
+        code="transition_not_allowed",
+    )
+
+
 def _fire(student: Student, transition: str, action: str) -> None:
     try:
         getattr(student, transition)()
     except TransitionNotAllowed:
-        raise ValidationError(
-            _("该生当前学籍状态为“%(status)s”，不能办理%(action)s。")
-            % {"status": student.get_status_display(), "action": action},
-            code="transition_not_allowed",
-        ) from None
+        raise _not_allowed(student, action) from None
 
 
 @transaction.atomic
@@ -373,11 +377,7 @@ def _move(*, student: Student, to_class: SchoolClass, reason: str, by) -> Placem
 
 def _require_enrolled(student: Student, action: str) -> None:
     if student.status != Student.Status.ENROLLED:
-        raise ValidationError(
-            _("该生当前学籍状态为“%(status)s”，不能办理%(action)s。")
-            % {"status": student.get_status_display(), "action": action},
-            code="transition_not_allowed",
-        )
+        raise _not_allowed(student, action)
 
 
 @transaction.atomic
