@@ -361,8 +361,8 @@ def run(args) -> int:
     from flows.year_end_views import default_school_year
     from records.class_codes import GRADUATING_GRADES
     from records.models import GraduationCertificate, Placement, Rollover, SchoolClass, Student
-    from records.rollover import rollover_plan, rollover_queue, rollover_undo
-    from records.selectors import tasks_in_inbox
+    from records.services.rollover import rollover_plan, rollover_queue, rollover_undo
+    from flows.selectors import tasks_in_inbox
     from records.tasks import apply_rollover
 
     with step("Migrating the fresh database"):

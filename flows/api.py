@@ -20,6 +20,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from records import selectors
+
+from . import selectors as flow_selectors
 from records.api import Ordering, query_filters
 from records.models import SchoolClass, Student
 
@@ -67,7 +69,7 @@ def visible_student(user, pk: int) -> Student:
 
 
 def visible_request(user, pk: int) -> Request:
-    return get_object_or_404(selectors.requests_visible_to(user), pk=pk)
+    return get_object_or_404(flow_selectors.requests_visible_to(user), pk=pk)
 
 
 def _transfer_student(user, data) -> Student:
@@ -101,7 +103,7 @@ def _start_transfer(user, data):
 
 def _start_transfer_cancel(user, data):
     transfer = get_object_or_404(
-        selectors.requests_visible_to(user), pk=data["request"], kind=Request.Kind.TRANSFER
+        flow_selectors.requests_visible_to(user), pk=data["request"], kind=Request.Kind.TRANSFER
     )
     return services.transfer_cancel_start(transfer=transfer.coerced, by=user, reason=data["reason"])
 
@@ -244,7 +246,7 @@ class RequestListView(generics.ListAPIView):
 
     def get_queryset(self):
         found = query_filters(self.request, RequestFilterSerializer)
-        requests = selectors.requests_visible_to(self.request.user).select_related("started_by").order_by("-created", "-pk")
+        requests = flow_selectors.requests_visible_to(self.request.user).select_related("started_by").order_by("-created", "-pk")
         if found.get("state"):
             requests = requests.filter(state=found["state"])
         if found.get("kind"):
@@ -320,7 +322,7 @@ class EvidenceFileView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, tags=["requests"])
     def get(self, request, pk):
-        evidence = get_object_or_404(Evidence.objects.filter(request__in=selectors.requests_visible_to(request.user)), pk=pk)
+        evidence = get_object_or_404(Evidence.objects.filter(request__in=flow_selectors.requests_visible_to(request.user)), pk=pk)
         return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.filename)
 
 
@@ -331,8 +333,8 @@ def visible_work_item(user, pk: int) -> WorkItem:
     """A step of a request the user may see, or one they may act on (as the task page)."""
     item = get_object_or_404(WorkItem.objects.select_related("request", "task", "school", "bureau", "student"), pk=pk)
     if not (
-        selectors.user_may_act_on(user, item)
-        or selectors.requests_visible_to(user).filter(pk=item.request_id).exists()
+        flow_selectors.user_may_act_on(user, item)
+        or flow_selectors.requests_visible_to(user).filter(pk=item.request_id).exists()
     ):
         raise exceptions.NotFound()
     return item
@@ -347,7 +349,7 @@ class TaskListView(generics.GenericAPIView):
     @extend_schema(parameters=[TaskFilterSerializer], responses=TaskSerializer(many=True), tags=["tasks"])
     def get(self, request):
         found = query_filters(request, TaskFilterSerializer)
-        items = selectors.tasks_in_inbox(request.user)
+        items = flow_selectors.tasks_in_inbox(request.user)
         if found.get("kind"):
             items = items.filter(request__kind=found["kind"])
         if found.get("overdue") is not None:
@@ -356,7 +358,7 @@ class TaskListView(generics.GenericAPIView):
         # Count on the index, then fetch only the page's rows (DESIGN.md, Scale).
         positions = self.paginate_queryset(range(items.count()))
         offset = positions[0] if positions else 0
-        rows = selectors.tasks_page_of(items, offset=offset, limit=len(positions))
+        rows = flow_selectors.tasks_page(items, offset=offset, limit=len(positions))
         return self.get_paginated_response(TaskSerializer(rows, many=True).data)
 
 
@@ -382,7 +384,7 @@ class TaskDetailView(APIView):
     @extend_schema(responses=TaskDetailSerializer, tags=["tasks"])
     def get(self, request, pk):
         item = visible_work_item(request.user, pk)
-        can_act = item.finished is None and selectors.user_may_act_on(request.user, item)
+        can_act = item.finished is None and flow_selectors.user_may_act_on(request.user, item)
         item.can_act = can_act
         item.decisions = _decisions(item) if can_act else []
         item.step_fields = _step_fields(item, request.user) if can_act else []
@@ -406,7 +408,7 @@ class TaskDecisionView(APIView):
     def post(self, request, pk):
         user = request.user
         item = visible_work_item(user, pk)
-        if not selectors.user_may_act_on(user, item):
+        if not flow_selectors.user_may_act_on(user, item):
             raise exceptions.PermissionDenied(_("您不能办理这个环节。"))
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)

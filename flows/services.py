@@ -16,18 +16,16 @@ from django.utils.translation import pgettext
 from viewflow.workflow.status import PROCESS, STATUS
 
 from notifications.services import notify_request_closed
+from records.errors import Conflict
 from records.models import Role, Student
-from records.selectors import membership_of, user_may_act_on
+from records.selectors import membership_of
+
+from .selectors import user_may_act_on
 
 from .models import Evidence, Request, RequestStudent, WorkItem
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 LAPSE_AFTER_MONTHS = 3
-
-
-class Conflict(ValidationError):
-    """The request cannot go on as asked: an open request exists, the step was already decided,
-    or the state machine forbids it."""
 
 
 def _require_role(user, *roles: str):
@@ -415,7 +413,7 @@ def transfer_in_start(
 ):
     """外地转入: the receiving registrar enters the record; it is created at the bureau's approval."""
     from records.models import Code, CodeTable
-    from records.services import _validate_family_members, student_check_identity
+    from records.services import validate_family_members, student_check_identity
     from records.term_calendar import transfer_start_check
 
     from .record_json import family_to_json, record_to_json
@@ -441,7 +439,7 @@ def transfer_in_start(
         name=candidate.name, gender=candidate.gender, birth_date=candidate.birth_date,
         id_type=candidate.id_type, id_number=candidate.id_number,
     )
-    _validate_family_members(family)
+    validate_family_members(family)
     refuse_open_record_requests((candidate.id_number or "").strip().upper())
     transfer_start_check(bureau=to_class.school.bureau, grade=to_class.grade, day=today or timezone.localdate())
     return request_start(

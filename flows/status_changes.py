@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from records.models import Code, CodeTable, Role, SchoolClass, Student
 from records.services import (
     RESUME_SAME_CLASS_DAYS,
-    _validate_family_members,
+    validate_family_members,
     student_check_identity,
     student_last_placement,
 )
@@ -89,7 +89,7 @@ def _registration_checks(*, to_class: SchoolClass, record: dict, family: list, e
         name=candidate.name, gender=candidate.gender, birth_date=candidate.birth_date,
         id_type=candidate.id_type, id_number=candidate.id_number,
     )
-    _validate_family_members(family)
+    validate_family_members(family)
     refuse_open_record_requests((candidate.id_number or "").strip().upper(), exclude=exclude_request)
     return duplicate
 

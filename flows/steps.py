@@ -151,7 +151,7 @@ class Step(flow.View):
         return work_item
 
     def can_act(self, user, task) -> bool:
-        from records.selectors import user_may_act_on
+        from .selectors import user_may_act_on
 
         work_item = WorkItem.objects.filter(task=task).first()
         return work_item is not None and user_may_act_on(user, work_item)

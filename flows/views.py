@@ -25,6 +25,8 @@ from django.views.generic import FormView, ListView, TemplateView
 from viewflow.workflow import chart
 
 from records import selectors
+
+from . import selectors as flow_selectors
 from records.models import FamilyMember, Role, SchoolClass, Student
 from records.term_calendar import transfer_windows
 
@@ -100,10 +102,10 @@ class InboxView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        total = selectors.tasks_in_inbox(user).count()
+        total = flow_selectors.tasks_in_inbox(user).count()
         paginator = Paginator(range(total), INBOX_PAGE_SIZE)
         page = paginator.get_page(self.request.GET.get("page"))
-        items = selectors.tasks_page(user, offset=page.start_index() - 1 if total else 0, limit=INBOX_PAGE_SIZE)
+        items = flow_selectors.tasks_page(flow_selectors.tasks_in_inbox(user), offset=page.start_index() - 1 if total else 0, limit=INBOX_PAGE_SIZE)
         membership = selectors.membership_of(user)
         return super().get_context_data(
             items=items,
@@ -235,10 +237,10 @@ class TaskView(LoginRequiredMixin, TemplateView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.work_item = get_object_or_404(WorkItem.objects.select_related("request"), pk=kwargs["pk"])
-        visible = selectors.requests_visible_to(request.user).filter(pk=self.work_item.request_id).exists()
-        if not visible and not selectors.user_may_act_on(request.user, self.work_item):
+        visible = flow_selectors.requests_visible_to(request.user).filter(pk=self.work_item.request_id).exists()
+        if not visible and not flow_selectors.user_may_act_on(request.user, self.work_item):
             raise Http404
-        self.can_act = self.work_item.finished is None and selectors.user_may_act_on(request.user, self.work_item)
+        self.can_act = self.work_item.finished is None and flow_selectors.user_may_act_on(request.user, self.work_item)
         return super().dispatch(request, *args, **kwargs)
 
     def get_form(self, data=None):
@@ -302,7 +304,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
     template_name = "flows/request_detail.html"
 
     def get_object(self) -> Request:
-        return get_object_or_404(selectors.requests_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(flow_selectors.requests_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
         req = self.get_object()
@@ -323,7 +325,7 @@ class RequestDetailView(LoginRequiredMixin, TemplateView):
                 and (timezone.localdate() - process.completed_on).days <= services.CANCEL_WITHIN_DAYS
             ),
             evidence_form=kwargs.pop("evidence_form", None) or EvidenceForm(),
-            my_open_items=[s for s in context["steps"] if s.finished is None and selectors.user_may_act_on(self.request.user, s)],
+            my_open_items=[s for s in context["steps"] if s.finished is None and flow_selectors.user_may_act_on(self.request.user, s)],
         )
         return super().get_context_data(**context, **kwargs)
 
@@ -334,7 +336,7 @@ class RequestListView(LoginRequiredMixin, ListView):
     paginate_by = INBOX_PAGE_SIZE
 
     def get_queryset(self):
-        requests = selectors.requests_visible_to(self.request.user).order_by("-created", "-pk")
+        requests = flow_selectors.requests_visible_to(self.request.user).order_by("-created", "-pk")
         state = self.request.GET.get("state")
         if state in Request.State.values:
             requests = requests.filter(state=state)
@@ -354,7 +356,7 @@ class RequestListView(LoginRequiredMixin, ListView):
 
 class WithdrawView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        req = get_object_or_404(selectors.requests_visible_to(request.user), pk=pk)
+        req = get_object_or_404(flow_selectors.requests_visible_to(request.user), pk=pk)
         try:
             services.request_withdraw(request=req, by=request.user, comment=request.POST.get("comment", ""))
         except ValidationError as error:
@@ -366,7 +368,7 @@ class WithdrawView(LoginRequiredMixin, View):
 
 class EvidenceUploadView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        req = get_object_or_404(selectors.requests_visible_to(request.user), pk=pk)
+        req = get_object_or_404(flow_selectors.requests_visible_to(request.user), pk=pk)
         form = EvidenceForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -384,7 +386,7 @@ class EvidenceUploadView(LoginRequiredMixin, View):
 class EvidenceDownloadView(LoginRequiredMixin, View):
     def get(self, request, pk):
         evidence = get_object_or_404(Evidence, pk=pk)
-        if not selectors.requests_visible_to(request.user).filter(pk=evidence.request_id).exists():
+        if not flow_selectors.requests_visible_to(request.user).filter(pk=evidence.request_id).exists():
             raise Http404
         return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.filename)
 
@@ -615,7 +617,7 @@ class TransferCancelView(StartRequestView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         _registrar(request.user)
-        req = get_object_or_404(selectors.requests_visible_to(request.user), pk=kwargs["pk"], kind=Request.Kind.TRANSFER)
+        req = get_object_or_404(flow_selectors.requests_visible_to(request.user), pk=kwargs["pk"], kind=Request.Kind.TRANSFER)
         self.transfer = req.coerced
         return super().dispatch(request, *args, **kwargs)
 
@@ -870,7 +872,7 @@ class RegistrationCorrectView(LoginRequiredMixin, RecordEntryMixin, TemplateView
             return self.handle_no_permission()
         self.membership = _membership(request.user)
         self.work_item = get_object_or_404(WorkItem, pk=kwargs["pk"], step="correct_by_enterer", finished__isnull=True)
-        if not selectors.user_may_act_on(request.user, self.work_item):
+        if not flow_selectors.user_may_act_on(request.user, self.work_item):
             raise Http404
         self.registration = self.work_item.request.coerced
         return super().dispatch(request, *args, **kwargs)

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 
 from records import selectors
 from records.models import Role, Rollover, School, SchoolClass
-from records.rollover import rollover_plan, rollover_progress, rollover_queue, rollover_undo, rollover_undo_blockers
+from records.services.rollover import rollover_plan, rollover_progress, rollover_queue, rollover_undo, rollover_undo_blockers
 from records.services import class_dissolve, class_merge, class_rename
 
 from .year_end import PROMOTION_GRADE, graduation_roster, graduation_start, promotion_start

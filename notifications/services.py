@@ -21,7 +21,8 @@ from kombu.exceptions import OperationalError
 
 from flows.models import Request, WorkItem
 from records.models import Bureau, Role, Student
-from records.selectors import users_in_role, users_who_may_act_on
+from flows.selectors import users_who_may_act_on
+from records.selectors import users_in_role
 
 from .models import Escalation, Notification
 

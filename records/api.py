@@ -361,7 +361,7 @@ def _rollover_scope(user) -> dict:
 
 
 def _rollover_body(rollover: Rollover) -> dict:
-    from .rollover import rollover_progress
+    from .services.rollover import rollover_progress
 
     progress = rollover_progress(rollover)
     rows = rollover.classes.select_related("school_class__school").order_by("pk")
@@ -381,7 +381,7 @@ class RolloverPreviewView(APIView):
 
     @extend_schema(request=RolloverScopeSerializer, responses=RolloverPreviewSerializer, tags=["rollover"])
     def post(self, request):
-        from .rollover import rollover_plan
+        from .services.rollover import rollover_plan
 
         scope = _rollover_scope(request.user)
         body = RolloverScopeSerializer(data=request.data)
@@ -405,7 +405,7 @@ class RolloverListView(APIView):
 
     @extend_schema(request=RolloverScopeSerializer, responses={202: RolloverSerializer}, tags=["rollover"])
     def post(self, request):
-        from .rollover import rollover_queue
+        from .services.rollover import rollover_queue
 
         scope = _rollover_scope(request.user)
         body = RolloverScopeSerializer(data=request.data)
@@ -426,7 +426,7 @@ class RolloverUndoView(APIView):
 
     @extend_schema(request=None, responses=RolloverSerializer, tags=["rollover"])
     def post(self, request, pk):
-        from .rollover import rollover_undo
+        from .services.rollover import rollover_undo
 
         rollover = get_object_or_404(selectors.rollovers_visible_to(request.user), pk=pk)
         rollover = rollover_undo(rollover=rollover, by=request.user)

@@ -3,7 +3,7 @@ contract gives (400 invalid input, 403 not allowed, 404 not visible to you, 409 
 
     {"detail": "…", "errors": {"field": ["…"], "non_field_errors": ["…"]}}
 
-Services raise Django's ValidationError (400), flows.services.Conflict (409) and
+Services raise Django's ValidationError (400), records.errors.Conflict (409) and
 PermissionDenied (403); selectors make anything a user may not see a 404.
 """
 
@@ -21,6 +21,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from .errors import Conflict
+
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 
 # Codes of a records.services ValidationError that mean "the state does not allow it" (409),
@@ -37,8 +39,6 @@ def _codes(error: DjangoValidationError) -> set[str]:
 
 
 def is_conflict(error: DjangoValidationError) -> bool:
-    from flows.services import Conflict
-
     return isinstance(error, Conflict) or bool(_codes(error) & CONFLICT_CODES)
 
 

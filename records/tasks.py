@@ -1,13 +1,8 @@
-"""Celery tasks of the register: long batches that the pages follow with a progress bar."""
+"""Celery tasks of the register: long batches that the pages follow with a progress bar.
 
-from __future__ import annotations
+Each task is defined beside the service it runs; this module names them for Celery's autodiscovery.
+"""
 
-from celery import shared_task
+from .services.rollover import apply_rollover
 
-
-@shared_task(acks_late=True, ignore_result=True)
-def apply_rollover(rollover_id: int) -> None:
-    """Apply a confirmed school-year rollover; idempotent (a second delivery finds it applied)."""
-    from .rollover import rollover_apply
-
-    rollover_apply(rollover_id=rollover_id)
+__all__ = ["apply_rollover"]

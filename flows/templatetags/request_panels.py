@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from records import selectors
+
+from .. import selectors as flow_selectors
 from records.models import Student
 
 from ..models import Request, WorkItem
@@ -61,7 +63,7 @@ def student_timeline(student: Student):
 @register.inclusion_tag("flows/includes/home_tasks.html", takes_context=True)
 def home_tasks(context):
     user = context["request"].user
-    waiting = selectors.tasks_in_inbox(user)
+    waiting = flow_selectors.tasks_in_inbox(user)
     return {
         "waiting": waiting.count(),
         "overdue": waiting.filter(due__lt=timezone.localdate()).count(),

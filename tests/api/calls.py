@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from flows.models import WorkItem
-from records.selectors import tasks_in_inbox
+from flows.selectors import tasks_in_inbox
 
 APPLICANT = {"name": "王建国", "relationship": "父亲", "phone": "13800000001"}
 REASON = "随父母工作调动迁居"

@@ -10,7 +10,7 @@ from flows.models import Request, WorkItem
 from flows.services import task_decide, transfer_start
 from records.models import CodeTable, Placement
 from records.services import code_get
-from records.selectors import tasks_in_inbox
+from flows.selectors import tasks_in_inbox
 from tests.factories import citizen_id
 
 APPROVE = WorkItem.Decision.APPROVE

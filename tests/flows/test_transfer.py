@@ -15,7 +15,7 @@ from flows.models import Request, RequestStudent
 from flows.services import Conflict, request_lapse, request_withdraw, task_decide
 from records import services
 from records.models import School, SchoolClass, Student
-from records.selectors import user_may_act_on
+from flows.selectors import user_may_act_on
 from tests.factories import SchoolClassFactory, SchoolFactory, StudentFactory
 
 from .acting import (

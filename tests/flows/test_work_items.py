@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from flows.models import WorkItem
-from records.selectors import tasks_in_inbox, tasks_page
+from flows.selectors import tasks_in_inbox, tasks_page
 from records.working_days import add_working_days, is_working_day, working_days_between
 from tests.factories import StudentFactory
 
@@ -64,8 +64,8 @@ def test_inbox_lists_the_oldest_step_first(class_a, class_b, registrar, receivin
 
     expected = [transfers[2].pk, transfers[0].pk, transfers[1].pk]
     assert [request for request, _step in inbox(bureau_officer)] == expected
-    assert [item.request_id for item in tasks_page(bureau_officer)] == expected
-    assert [item.request_id for item in tasks_page(bureau_officer, offset=1, limit=1)] == [transfers[0].pk]
+    assert [item.request_id for item in tasks_page(tasks_in_inbox(bureau_officer))] == expected
+    assert [item.request_id for item in tasks_page(tasks_in_inbox(bureau_officer), offset=1, limit=1)] == [transfers[0].pk]
 
 
 def test_a_schools_step_is_only_in_that_schools_registrar_inbox(

@@ -11,7 +11,7 @@ from notifications.models import Notification
 from notifications.services import emails_send
 from notifications.sweeps import remind_pending_tasks
 from records.models import Role
-from records.selectors import user_may_act_on, users_who_may_act_on
+from flows.selectors import user_may_act_on, users_who_may_act_on
 from tests.factories import StudentFactory, UserFactory
 from tests.flows.acting import decide, open_step, start_transfer
 

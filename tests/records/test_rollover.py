@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from config.celery import app
 from records.models import Rollover, RolloverClass, SchoolClass
-from records.rollover import rollover_plan, rollover_progress, rollover_queue, rollover_undo
+from records.services.rollover import rollover_plan, rollover_progress, rollover_queue, rollover_undo
 from records.services import class_create, student_suspend
 from tests.factories import SchoolClassFactory, StudentFactory
 

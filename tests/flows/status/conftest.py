@@ -20,7 +20,7 @@ from flows.forms import VerifyRegistrationForm
 from flows.models import Cause, Evidence, PovertyChange
 from flows.services import task_decide
 from records.models import CodeTable, Role
-from records.selectors import tasks_in_inbox
+from flows.selectors import tasks_in_inbox
 from records.services import code_get
 from tests.factories import SchoolClassFactory, StudentFactory, UserFactory
 

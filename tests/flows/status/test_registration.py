@@ -12,7 +12,7 @@ from flows.services import Conflict, task_decide
 from flows.status_changes import registration_resubmit, registration_start
 from records import services
 from records.models import CodeTable, Student
-from records.selectors import user_may_act_on
+from flows.selectors import user_may_act_on
 from records.services import code_get
 from tests.factories import citizen_id
 

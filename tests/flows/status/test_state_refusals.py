@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from flows.models import Evidence, Request, WorkItem
 from flows.services import Conflict, task_decide
 from records.models import Student
-from records.selectors import user_may_act_on
+from flows.selectors import user_may_act_on
 
 from ..acting import inbox, open_step
 from .conftest import KINDS, record_state, sign_if_needed, start_dropout, starting

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from celery import shared_task
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -23,9 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .class_codes import GRADE_NAMES, GRADUATING_GRADES, class_code
-from .models import Bureau, Placement, Role, Rollover, RolloverClass, School, SchoolClass, Student
-from .selectors import membership_of
+from ..class_codes import GRADE_NAMES, GRADUATING_GRADES, class_code
+from ..models import Bureau, Placement, Role, Rollover, RolloverClass, School, SchoolClass, Student
+from ..selectors import membership_of
 
 PROGRESS_KEY = "rollover:{pk}:progress"
 PROGRESS_TIMEOUT = 24 * 3600
@@ -128,8 +129,6 @@ def _refuse_second_run(*, school_year: int, bureau: Bureau | None, school: Schoo
 @transaction.atomic
 def rollover_queue(*, school_year: int, by, bureau: Bureau | None = None, school: School | None = None) -> Rollover:
     """Confirm a rollover: recorded now, applied by the Celery task `apply_rollover` after commit."""
-    from .tasks import apply_rollover
-
     _require_rights(by, bureau=bureau, school=school)
     # Serialise confirmations of one bureau's area: the check below must see the other's row.
     Bureau.objects.select_for_update().get(pk=bureau.pk if bureau else school.bureau_id)
@@ -272,3 +271,11 @@ def rollover_undo(*, rollover: Rollover, by) -> Rollover:
     rollover.undone_by = by
     rollover.save()
     return rollover
+
+
+# The task sits beside the service it runs, so that queueing it needs no import of records.tasks
+# (which imports this module for Celery's autodiscovery): no import circle.
+@shared_task(name="records.tasks.apply_rollover", acks_late=True, ignore_result=True)
+def apply_rollover(rollover_id: int) -> None:
+    """Apply a confirmed school-year rollover; idempotent (a second delivery finds it applied)."""
+    rollover_apply(rollover_id=rollover_id)

@@ -1,0 +1,77 @@
+"""Who sees which requests and which steps they may act on: the inbox of a school, the queue of a bureau."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from records.models import CLASS_ROLES, Role
+from records.selectors import membership_of, region_q, students_visible_to, user_sees_everything, users_in_role
+
+from .models import Request, WorkItem
+
+
+def user_may_act_on(user, work_item) -> bool:
+    """The people of the step's school in the step's role, or the officers of the step's bureau."""
+    membership = membership_of(user)
+    if membership is None or membership.role != work_item.role:
+        return False
+    if work_item.assignee_id and work_item.assignee_id != user.pk:
+        return False
+    if work_item.school_id:
+        return membership.school_id == work_item.school_id
+    return membership.bureau_id == work_item.bureau_id
+
+
+def users_who_may_act_on(work_item):
+    """Everyone `user_may_act_on` lets act on the step, as one query: reminders go to exactly them."""
+    users = users_in_role(
+        work_item.role,
+        school=work_item.school_id if work_item.school_id else None,
+        bureau=work_item.bureau_id if not work_item.school_id else None,
+    )
+    if work_item.assignee_id:
+        users = users.filter(pk=work_item.assignee_id)
+    return users
+
+
+def tasks_in_inbox(user):
+    """Open steps the user can act on now: one indexed query on the org-scoped work items."""
+    membership = membership_of(user)
+    if membership is None or membership.role == Role.ADMIN:
+        return WorkItem.objects.none()
+    items = WorkItem.objects.filter(finished__isnull=True, role=membership.role).filter(
+        Q(assignee__isnull=True) | Q(assignee=user)
+    )
+    if membership.role == Role.BUREAU_OFFICER:
+        items = items.filter(bureau_id=membership.bureau_id)
+    else:
+        items = items.filter(school_id=membership.school_id)
+    return items.order_by("created", "pk")
+
+
+def requests_visible_to(user):
+    """Requests a user may open: those of their school (either party) or of their bureau's region."""
+    requests = Request.objects.select_related("student", "school", "other_school")
+    if user_sees_everything(user):
+        return requests.all()
+    membership = membership_of(user)
+    if membership is None:
+        return requests.none()
+    if membership.role == Role.BUREAU_OFFICER:
+        region = membership.bureau.region_id
+        return requests.filter(region_q("school__region", region) | region_q("other_school__region", region))
+    if membership.role in CLASS_ROLES:
+        # The class's students' requests, and what the teacher entered (a registration has no student yet).
+        return requests.filter(Q(student__in=students_visible_to(user)) | Q(started_by=user))
+    return requests.filter(Q(school_id=membership.school_id) | Q(other_school_id=membership.school_id))
+
+
+def tasks_page(items, *, offset: int = 0, limit: int = 50) -> list[WorkItem]:
+    """A page of a selection of open steps (the inbox, maybe filtered): pick the ids on the index
+    first, then join what the page shows."""
+    ids = list(items.values_list("pk", flat=True)[offset : offset + limit])
+    rows = WorkItem.objects.filter(pk__in=ids).select_related(
+        "request", "student", "school", "bureau", "request__school"
+    )
+    order = {pk: position for position, pk in enumerate(ids)}
+    return sorted(rows, key=lambda item: order[item.pk])

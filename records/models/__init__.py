@@ -1,0 +1,22 @@
+"""The register's models, by subject; import them from here (`from records.models import Student`).
+
+    codes         national code tables
+    organisation  regions, bureaus, schools, classes
+    students      students, family members, placements (the status state machine is on Student)
+    people        roles and memberships
+    calendar      terms and transfer windows
+    year_end      graduation certificates, rollovers
+"""
+
+from .calendar import Term, TransferWindow
+from .codes import Code, CodeTable, code_field
+from .organisation import Bureau, Region, School, SchoolClass
+from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
+from .students import FamilyMember, Placement, Student
+from .year_end import GraduationCertificate, Rollover, RolloverClass
+
+__all__ = [
+    "Term", "TransferWindow", "Code", "CodeTable", "code_field", "Bureau", "Region", "School", "SchoolClass",
+    "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
+    "GraduationCertificate", "Rollover", "RolloverClass",
+]

@@ -1,0 +1,67 @@
+"""Who works where and in which role: one membership per account (no shared logins)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .organisation import Bureau, School, SchoolClass
+
+
+class Role(models.TextChoices):
+    REGISTRAR = "registrar", _("学籍管理员")
+    ACADEMIC_OFFICE = "academic_office", _("教导处")
+    CLASS_TEACHER = "class_teacher", _("班主任")
+    SUBJECT_TEACHER = "subject_teacher", _("任课教师")
+    BUREAU_OFFICER = "bureau_officer", _("教育局审批员")
+    ADMIN = "admin", _("系统管理员")
+
+
+SCHOOL_ROLES = (Role.REGISTRAR, Role.ACADEMIC_OFFICE, Role.CLASS_TEACHER, Role.SUBJECT_TEACHER)
+CLASS_ROLES = (Role.CLASS_TEACHER, Role.SUBJECT_TEACHER)
+
+
+class Membership(models.Model):
+    """Where a person works and in which role; one per user account (no shared logins)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="membership"
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    school = models.ForeignKey(
+        School, verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    subject = models.CharField(_("任教学科"), max_length=32, blank=True)
+    bureau = models.ForeignKey(
+        Bureau, verbose_name=_("教育局"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("用户身份")
+        verbose_name_plural = _("用户身份")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=SCHOOL_ROLES, school__isnull=False, bureau__isnull=True)
+                    | Q(role=Role.BUREAU_OFFICER, bureau__isnull=False, school__isnull=True, school_class__isnull=True)
+                    | Q(role=Role.ADMIN, bureau__isnull=True, school__isnull=True, school_class__isnull=True)
+                ),
+                name="membership_place_matches_role",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=CLASS_ROLES) | Q(school_class__isnull=False),
+                name="membership_teacher_has_class",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        place = self.school or self.bureau or _("全部")
+        return f"{self.user.get_username()} · {self.get_role_display()} · {place}"

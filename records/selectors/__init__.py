@@ -1,0 +1,32 @@
+"""Every read that depends on who asks. Views, the API and exports all go through here.
+
+    scope     who sees which schools, bureaus, classes and students; people in a role
+    pages     counts and list rows of the home, student and class pages
+    year_end  promotion candidates, certificate checks, rollovers
+
+The requests' and steps' reads are flows.selectors: the register knows nothing of the flows.
+"""
+
+from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
+from .scope import (
+    bureaus_visible_to,
+    calendar_editable_by,
+    classes_visible_to,
+    membership_of,
+    region_q,
+    schools_visible_to,
+    student_find_for_transfer_in,
+    student_search,
+    students_visible_to,
+    user_sees_everything,
+    users_in_role,
+)
+from .year_end import certificate_verify, graduates_for_promotion, promotion_region_students, rollovers_visible_to
+
+__all__ = [
+    "classes_with_size", "schools_with_counts", "student_status_counts", "students_with_current_class",
+    "bureaus_visible_to", "calendar_editable_by", "classes_visible_to", "membership_of", "region_q",
+    "schools_visible_to", "student_find_for_transfer_in", "student_search", "students_visible_to",
+    "user_sees_everything", "users_in_role",
+    "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollovers_visible_to",
+]

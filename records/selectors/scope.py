@@ -1,0 +1,130 @@
+"""Who sees what: the schools, bureaus, classes and students a user may see, and the people in a role."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
+
+from ..models import CLASS_ROLES, Bureau, Membership, Role, School, SchoolClass, Student
+
+
+def membership_of(user) -> Membership | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.membership
+    except Membership.DoesNotExist:
+        return None
+
+
+def user_sees_everything(user) -> bool:
+    membership = membership_of(user)
+    return bool(getattr(user, "is_superuser", False) or (membership and membership.role == Role.ADMIN))
+
+
+def region_q(prefix: str, region) -> Q:
+    """The region and every region below it (a city bureau sees its counties' schools)."""
+    return Q(**{prefix: region}) | Q(**{f"{prefix}__parent": region}) | Q(**{f"{prefix}__parent__parent": region})
+
+
+def schools_visible_to(user) -> QuerySet[School]:
+    schools = School.objects.select_related("region", "bureau")
+    if user_sees_everything(user):
+        return schools.all()
+    membership = membership_of(user)
+    if membership is None:
+        return schools.none()
+    if membership.role == Role.BUREAU_OFFICER:
+        return schools.filter(region_q("region", membership.bureau.region_id))
+    return schools.filter(pk=membership.school_id)
+
+
+def bureaus_visible_to(user) -> QuerySet[Bureau]:
+    if user_sees_everything(user):
+        return Bureau.objects.all()
+    membership = membership_of(user)
+    if membership and membership.role == Role.BUREAU_OFFICER:
+        return Bureau.objects.filter(region_q("region", membership.bureau.region_id))
+    return Bureau.objects.none()
+
+
+def classes_visible_to(user) -> QuerySet[SchoolClass]:
+    classes = SchoolClass.objects.select_related("school")
+    membership = membership_of(user)
+    if membership and membership.role in CLASS_ROLES:
+        return classes.filter(pk=membership.school_class_id)
+    return classes.filter(school__in=schools_visible_to(user))
+
+
+def students_visible_to(user) -> QuerySet[Student]:
+    """A school sees the records it holds, a class teacher the class, a bureau its region and below."""
+    students = Student.objects.select_related("school", "gender")
+    if user_sees_everything(user):
+        return students.all()
+    membership = membership_of(user)
+    if membership is None:
+        return students.none()
+    if membership.role in CLASS_ROLES:
+        return students.filter(
+            placements__school_class_id=membership.school_class_id, placements__ended_on__isnull=True
+        )
+    if membership.role == Role.BUREAU_OFFICER:
+        return students.filter(region_q("school__region", membership.bureau.region_id))
+    return students.filter(school_id=membership.school_id)
+
+
+def student_search(
+    user,
+    *,
+    q: str = "",
+    school: str = "",
+    class_code: str = "",
+    status: str = "",
+    grade: int | None = None,
+) -> QuerySet[Student]:
+    """The student list: free text on name or student number, filters on school, class and status."""
+    students = students_visible_to(user)
+    if q:
+        q = q.strip()
+        students = students.filter(
+            Q(name__contains=q)
+            | Q(student_number__icontains=q)
+            | Q(former_names__contains=q)
+            | Q(former_student_numbers__icontains=q)
+        )
+    if school:
+        students = students.filter(school__identifier=school)
+    if class_code:
+        students = students.filter(placements__school_class__code=class_code, placements__ended_on__isnull=True)
+    if grade:
+        students = students.filter(placements__school_class__grade=grade, placements__ended_on__isnull=True)
+    if status:
+        students = students.filter(status=status)
+    return students.order_by("school__identifier", "name", "pk")
+
+
+def student_find_for_transfer_in(*, student_number: str, name: str) -> Student | None:
+    """Another school finds a student only by the exact pair of student number and name."""
+    return (
+        Student.objects.select_related("school")
+        .filter(student_number=student_number.strip().upper(), name=name.strip())
+        .first()
+    )
+
+
+def users_in_role(role: str, *, school=None, bureau=None):
+    """The active accounts of one role at one school, or the officers of one bureau."""
+    if (school is None) == (bureau is None):
+        raise ValueError("users_in_role needs exactly one of school and bureau.")
+    users = get_user_model().objects.filter(is_active=True, membership__role=role)
+    if bureau is not None:
+        users = users.filter(membership__bureau=bureau)
+    else:
+        users = users.filter(membership__school=school)
+    return users.order_by("pk")
+
+
+def calendar_editable_by(user, bureau: Bureau) -> bool:
+    """A bureau's term calendar is changed by its own officers only."""
+    membership = membership_of(user)
+    return bool(membership and membership.role == Role.BUREAU_OFFICER and membership.bureau_id == bureau.pk)

@@ -1,0 +1,57 @@
+"""Every write to the register, by subject. Each service is keyword-only, atomic and validated.
+
+    students    registration, direct edits, family members, key information, poverty status
+    placements  where a student is placed; the status operations of the flows' last approvals
+    classes     open, rename, merge, dissolve a class
+    year_end    graduation of a class, promotion of graduates to middle school
+    rollover    the school-year rollover: preview, confirm, apply, undo
+    people      accounts and memberships
+    calendar    a bureau's terms and transfer windows
+    identity    student numbers and the one-person-one-record check
+
+Callers import from here (`from records import services`); the modules import each other.
+"""
+
+from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
+from .calendar import calendar_replace
+from .classes import class_create, class_dissolve, class_merge, class_rename
+from .identity import student_check_identity, student_number_issue, validate_family_members
+from .people import membership_save, user_password_changed, user_provision
+from .placements import (
+    RESUME_SAME_CLASS_DAYS,
+    student_change_grade,
+    student_decease,
+    student_drop_out,
+    student_extend_suspension,
+    student_graduate,
+    student_last_placement,
+    student_promote,
+    student_resume,
+    student_suspend,
+    student_transfer,
+)
+from .students import (
+    EDITABLE_STUDENT_FIELDS,
+    FAMILY_MEMBER_FIELDS,
+    family_members_replace,
+    student_change_key_info,
+    student_register,
+    student_resolve_duplicate,
+    student_set_poverty,
+    student_update,
+)
+from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, students_promote
+
+__all__ = [
+    "CITIZEN_ID_TYPE", "NO_ID_TYPE", "code_get",
+    "calendar_replace",
+    "class_create", "class_dissolve", "class_merge", "class_rename",
+    "student_check_identity", "student_number_issue", "validate_family_members",
+    "membership_save", "user_password_changed", "user_provision",
+    "RESUME_SAME_CLASS_DAYS", "student_change_grade", "student_decease", "student_drop_out",
+    "student_extend_suspension", "student_graduate", "student_last_placement", "student_promote",
+    "student_resume", "student_suspend", "student_transfer",
+    "EDITABLE_STUDENT_FIELDS", "FAMILY_MEMBER_FIELDS", "family_members_replace", "student_change_key_info",
+    "student_register", "student_resolve_duplicate", "student_set_poverty", "student_update",
+    "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
+]

@@ -1,0 +1,230 @@
+"""Where a student is placed, and the status operations the flows' last approvals call."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..models import Code, CodeTable, Placement, SchoolClass, Student
+from .base import fire, locked, record_actor, today, transition_refused
+
+# After three months away a resuming student may be placed one grade lower (policy texts, 篇2 第十五条).
+RESUME_SAME_CLASS_DAYS = 92
+
+
+def require_open_class(school_class: SchoolClass, field: str = "school_class") -> None:
+    # Read the state under the class's row lock, which class_dissolve also takes: the caller's
+    # copy may be stale, and a class must not be dissolved while a student is being placed in it.
+    state = SchoolClass.objects.select_for_update().values_list("state", flat=True).get(pk=school_class.pk)
+    if state != SchoolClass.State.OPEN:
+        raise ValidationError({field: _("班级“%(name)s”已毕业或撤销，不能编入学生。") % {"name": school_class.name}})
+
+
+
+def placement_open(*, student: Student, school_class: SchoolClass, reason: str, by) -> Placement:
+    placement = Placement(
+        student=student, school=school_class.school, school_class=school_class, started_on=today(), reason=reason
+    )
+    record_actor(placement, by, reason)
+    try:
+        with transaction.atomic():
+            placement.save()
+    except IntegrityError:
+        raise ValidationError(_("该生已有在读班级，不能重复编班。"), code="placement_open") from None
+    return placement
+
+
+def placement_close(*, student: Student, reason: str, by) -> Placement | None:
+    placement = Placement.objects.select_for_update().filter(student=student, ended_on__isnull=True).first()
+    if placement:
+        placement.ended_on = today()
+        placement.end_reason = reason
+        record_actor(placement, by, reason)
+        placement.save()
+    return placement
+
+
+
+def placements_close_bulk(*, student_ids, reason: str, by) -> None:
+    open_placements = Placement.objects.filter(student_id__in=student_ids, ended_on__isnull=True)
+    ids = list(open_placements.values_list("pk", flat=True))
+    Placement.objects.filter(pk__in=ids).update(ended_on=today(), end_reason=reason)
+    Placement.history.bulk_history_create(
+        list(Placement.objects.filter(pk__in=ids)), update=True, default_user=by, default_change_reason=reason
+    )
+
+
+def placements_open_bulk(*, pairs: list[tuple[int, SchoolClass]], reason: str, by) -> None:
+    """pairs: (student id, class) for students who have no open placement now."""
+    created = Placement.objects.bulk_create(
+        [
+            Placement(student_id=student_id, school_id=school_class.school_id, school_class=school_class,
+                      started_on=today(), reason=reason)
+            for student_id, school_class in pairs
+        ]
+    )
+    Placement.history.bulk_history_create(created, default_user=by, default_change_reason=reason)
+
+
+
+def move(*, student: Student, to_class: SchoolClass, reason: str, by) -> Placement:
+    require_open_class(to_class, "to_class")
+    current = Placement.objects.filter(student=student, ended_on__isnull=True).first()
+    if current and current.school_class_id == to_class.pk:
+        raise ValidationError({"to_class": _("该生已在这个班级。")})
+    placement_close(student=student, reason=reason, by=by)
+    if student.school_id != to_class.school_id:
+        student.school = to_class.school
+        record_actor(student, by, reason)
+        student.save()
+    return placement_open(student=student, school_class=to_class, reason=reason, by=by)
+
+
+def require_enrolled(student: Student, action: str) -> None:
+    if student.status != Student.Status.ENROLLED:
+        raise transition_refused(student, action)
+
+
+@transaction.atomic
+def student_transfer(*, student: Student, to_class: SchoolClass, by, reason: str = "") -> Placement:
+    """Close the open placement and open one in `to_class`; the grade must not change (转学)."""
+    student = locked(student)
+    require_enrolled(student, _("转学"))
+    current = student.open_placement
+    if current and current.school_class.grade != to_class.grade:
+        raise ValidationError({"to_class": _("转学不改变年级：请选择%(grade)s的班级。") % {"grade": current.school_class.grade_name}})
+    return move(student=student, to_class=to_class, reason=reason or _("转学"), by=by)
+
+
+@transaction.atomic
+def student_change_grade(*, student: Student, to_class: SchoolClass, by, reason: str = "") -> Placement:
+    """Repeat (留级) or skip (跳级) a grade: exactly one grade down or up, in the same school."""
+    student = locked(student)
+    require_enrolled(student, _("留级/跳级"))
+    current = student.open_placement
+    if to_class.school_id != student.school_id:
+        raise ValidationError({"to_class": _("留级或跳级只能在本校内调整班级。")})
+    if current is None or abs(to_class.grade - current.school_class.grade) != 1:
+        raise ValidationError({"to_class": _("留级或跳级只能调整一个年级。")})
+    label = _("留级") if to_class.grade < current.school_class.grade else _("跳级")
+    return move(student=student, to_class=to_class, reason=reason or label, by=by)
+
+
+@transaction.atomic
+def student_suspend(*, student: Student, until: datetime.date, by, reason: str = "") -> Student:
+    """Suspend (休学) until `until`; the placement closes and resumption reopens it."""
+    student = locked(student)
+    if until <= today():
+        raise ValidationError({"end": _("休学截止日期须晚于今天。")})
+    fire(student, "suspend", _("休学"))
+    student.suspended_until = until
+    text = reason or _("休学")
+    record_actor(student, by, text)
+    student.save()
+    placement_close(student=student, reason=text, by=by)
+    return student
+
+
+@transaction.atomic
+def student_extend_suspension(*, student: Student, until: datetime.date, by, reason: str = "") -> Student:
+    """续休: a suspended student's end date moves later."""
+    student = locked(student)
+    if student.status != Student.Status.SUSPENDED:
+        raise ValidationError(_("只有休学中的学生才能续休。"))
+    if student.suspended_until and until <= student.suspended_until:
+        raise ValidationError({"end": _("续休截止日期须晚于原休学截止日期。")})
+    student.suspended_until = until
+    record_actor(student, by, reason or _("续休"))
+    student.save()
+    return student
+
+
+def student_last_placement(student: Student) -> Placement | None:
+    return student.placements.select_related("school_class").order_by("-started_on", "-id").first()
+
+
+@transaction.atomic
+def student_resume(*, student: Student, by, to_class: SchoolClass | None = None, reason: str = "") -> Student:
+    """Resume (复学) at the original school: back in the former class when away three months or
+    less; when longer the school may pick a class of the same grade or one grade lower, never higher."""
+    student = locked(student)
+    fire(student, "resume", _("复学"))
+    last = student_last_placement(student)
+    former = last.school_class if last else None
+    away_days = (today() - last.ended_on).days if last and last.ended_on else 0
+    if to_class is None:
+        to_class = former
+    if to_class is None or (to_class == former and former.state != SchoolClass.State.OPEN):
+        raise ValidationError({"to_class": _("原班级已不在读，请选择复学编入的班级。")})
+    if to_class.school_id != student.school_id:
+        raise ValidationError({"to_class": _("复学须回原学校；到其他学校就读请复学后再办理转学。")})
+    if former and to_class.pk != former.pk:
+        if away_days <= RESUME_SAME_CLASS_DAYS and former.state == SchoolClass.State.OPEN:
+            raise ValidationError({"to_class": _("离校不满三个月，复学须回原班级。")})
+        if not (former.grade - 1 <= to_class.grade <= former.grade):
+            raise ValidationError({"to_class": _("复学只能编入原年级或低一个年级的班级。")})
+    student.suspended_until = None
+    student.dropout_reason = None
+    student.dropout_destination = ""
+    text = reason or _("复学")
+    record_actor(student, by, text)
+    student.save()
+    require_open_class(to_class, "to_class")
+    placement_open(student=student, school_class=to_class, reason=text, by=by)
+    return student
+
+
+@transaction.atomic
+def student_drop_out(*, student: Student, reason: Code, by, destination: str = "", remark: str = "") -> Student:
+    """流失 / 退学 / 转至市外: the student leaves; the placement closes."""
+    student = locked(student)
+    if reason.table != CodeTable.DROPOUT_REASON:
+        raise ValidationError({"reason": _("流失原因无效。")})
+    fire(student, "drop_out", _("流失"))
+    student.dropout_reason = reason
+    student.dropout_destination = destination
+    student.suspended_until = None
+    text = remark or reason.name
+    record_actor(student, by, text)
+    student.save()
+    placement_close(student=student, reason=text, by=by)
+    return student
+
+
+@transaction.atomic
+def student_decease(*, student: Student, by, remark: str = "") -> Student:
+    """死亡: final; the placement closes."""
+    student = locked(student)
+    fire(student, "decease", _("死亡登记"))
+    student.suspended_until = None
+    record_actor(student, by, remark or _("死亡"))
+    student.save()
+    placement_close(student=student, reason=_("死亡"), by=by)
+    return student
+
+
+@transaction.atomic
+def student_graduate(*, student: Student, by, remark: str = "") -> Student:
+    student = locked(student)
+    fire(student, "graduate", _("毕业"))
+    record_actor(student, by, remark or _("毕业"))
+    student.save()
+    placement_close(student=student, reason=_("毕业"), by=by)
+    return student
+
+
+@transaction.atomic
+def student_promote(*, student: Student, to_class: SchoolClass, by) -> Student:
+    """升学: a graduate enrolls at a middle school with the same student number."""
+    student = locked(student)
+    require_open_class(to_class, "to_class")
+    fire(student, "promote", _("升学"))
+    student.school = to_class.school
+    record_actor(student, by, _("升学"))
+    student.save()
+    placement_open(student=student, school_class=to_class, reason=_("升学"), by=by)
+    return student
+
