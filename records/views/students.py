@@ -1,5 +1,4 @@
-"""The register's pages. Each view reads through records.selectors and renders; none writes,
-except the password change, which calls records.services."""
+"""The home page per role, the student list, a student's whole record and its direct edit."""
 
 from __future__ import annotations
 
@@ -7,51 +6,23 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import selectors, services
-from .forms import (
-    ClassFilterForm,
+from .. import selectors, services
+from ..forms import (
     FamilyMemberForm,
-    LoginForm,
-    PasswordChangeForm,
     StudentEditForm,
     StudentFilterForm,
 )
-from .history import student_history
-from .models import CLASS_ROLES, Role, SchoolClass, Student
-from .record_form import STUDENT_CODE_FIELDS, student_record_groups
+from ..history import student_history
+from ..models import CLASS_ROLES, Role, Student
+from ..record_form import STUDENT_CODE_FIELDS, student_record_groups
 
 PAGE_SIZE = 50
-
-
-class LoginView(auth_views.LoginView):
-    form_class = LoginForm
-    redirect_authenticated_user = True
-
-
-class PasswordChangeView(LoginRequiredMixin, auth_views.PasswordChangeView):
-    form_class = PasswordChangeForm
-    template_name = "registration/password_change_form.html"
-    success_url = reverse_lazy("home")
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        services.user_password_changed(user=self.request.user)
-        messages.success(self.request, _("密码已修改。"))
-        return response
-
-    def get_context_data(self, **kwargs):
-        membership = selectors.membership_of(self.request.user)
-        return super().get_context_data(
-            first_login=bool(membership and membership.must_change_password), **kwargs
-        )
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -118,38 +89,6 @@ class StudentDetailView(LoginRequiredMixin, DetailView):
             duplicate_visible=bool(duplicate and visible.filter(pk=duplicate.pk).exists()),
             **kwargs,
         )
-
-
-class ClassListView(LoginRequiredMixin, ListView):
-    template_name = "records/class_list.html"
-    context_object_name = "classes"
-    paginate_by = PAGE_SIZE
-
-    def get_queryset(self):
-        data = self.request.GET.copy()
-        data.setdefault("state", SchoolClass.State.OPEN)
-        self.filter_form = ClassFilterForm(data, user=self.request.user)
-        classes = selectors.classes_with_size(self.request.user)
-        return self.filter_form.filter(classes).order_by(
-            "school__identifier", "grade", "sequence"
-        )
-
-    def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
-
-
-class ClassDetailView(LoginRequiredMixin, DetailView):
-    template_name = "records/class_detail.html"
-    context_object_name = "school_class"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(selectors.classes_with_size(self.request.user), pk=self.kwargs["pk"])
-
-    def get_context_data(self, **kwargs):
-        roster = selectors.student_search(self.request.user, class_code=self.object.code)
-        return super().get_context_data(roster=roster.order_by("name", "pk"), **kwargs)
 
 
 class StudentEditView(LoginRequiredMixin, TemplateView):

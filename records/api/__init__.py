@@ -1,0 +1,17 @@
+"""The register on the REST API (/api/v1/), by subject; config/api_urls.py names the views.
+
+Thin views: read through records.selectors (what the user may not see is a 404), write through
+records.services. The requests' endpoints are in flows/api.py.
+"""
+
+from .auth import MeView, TokenThrottle, TokenView
+from .common import Ordering, query_filters
+from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
+from .schools import BureauCalendarView, SchoolClassList, SchoolList
+from .students import StudentDetail, StudentList, StudentLookupView, students_with_class
+
+__all__ = [
+    "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
+    "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
+    "StudentDetail", "StudentList", "StudentLookupView", "students_with_class",
+]

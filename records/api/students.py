@@ -1,0 +1,104 @@
+"""Students: the list, the whole record, and the lookup a receiving school makes."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, generics
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from .. import selectors
+from ..history import student_history
+from ..models import FamilyMember, Placement, Role, Student
+from ..record_form import STUDENT_CODE_FIELDS
+from ..serializers import (
+    StudentDetailSerializer,
+    StudentFilterSerializer,
+    StudentLookupSerializer,
+    StudentSerializer,
+    StudentSummarySerializer,
+)
+from .common import Ordering, query_filters
+
+
+def students_with_class(students):
+    """The student list's rows: the current class joined once, its code beside its name."""
+    return selectors.students_with_current_class(students).annotate(
+        current_class_code=F("open_placement_row__school_class__code")
+    )
+
+
+@extend_schema(parameters=[StudentFilterSerializer], tags=["students"])
+class StudentList(generics.ListAPIView):
+    """The students you may see, filtered: free text on name or student number, school, class, status."""
+
+    serializer_class = StudentSerializer
+    filter_backends = (Ordering,)
+    ordering_fields = {
+        "name": "name",
+        "student_number": "student_number",
+        "birth_date": "birth_date",
+        "status": "status",
+        "school": "school__identifier",
+        "grade": "current_grade",
+        "class_code": "current_class_code",
+        "id": "pk",
+    }
+
+    def get_queryset(self):
+        found = query_filters(self.request, StudentFilterSerializer)
+        return students_with_class(selectors.student_search(self.request.user, **found))
+
+
+class StudentDetail(APIView):
+    """The whole record: items, family members, placements and the history of every change."""
+
+    @extend_schema(responses=StudentDetailSerializer, tags=["students"])
+    def get(self, request, pk):
+        visible = selectors.students_visible_to(request.user)
+        students = (
+            students_with_class(visible)
+            .select_related(*STUDENT_CODE_FIELDS, "dropout_reason")
+            .prefetch_related(
+                Prefetch(
+                    "family_members",
+                    queryset=FamilyMember.objects.select_related("relationship", "ethnicity", "id_type"),
+                ),
+                Prefetch(
+                    "placements",
+                    queryset=Placement.objects.select_related("school", "school_class").order_by("-started_on", "-id"),
+                ),
+            )
+        )
+        student = get_object_or_404(students, pk=pk)
+        duplicate = student.possible_duplicate_of_id
+        context = {
+            "request": request,
+            "history": student_history(student),
+            "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
+        }
+        return Response(StudentDetailSerializer(student, context=context).data)
+
+
+class StudentLookupView(APIView):
+    """A registrar finds a student of another school for a transfer-in, by the exact student
+    number and name the parent gives; only what the transfer needs comes back."""
+
+    @extend_schema(request=StudentLookupSerializer, responses={200: StudentSummarySerializer}, tags=["students"])
+    def post(self, request):
+        membership = selectors.membership_of(request.user)
+        if membership is None or membership.role != Role.REGISTRAR:
+            raise exceptions.PermissionDenied(_("只有学籍管理员可以发起学籍异动申请。"))
+        serializer = StudentLookupSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        found = selectors.student_find_for_transfer_in(**serializer.validated_data)
+        if found is None:
+            raise exceptions.NotFound(_("没有找到学籍号与姓名都相符的学生，请核对家长提供的信息。"))
+        if found.school_id == membership.school_id:
+            raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("该生已在本校，无需转入。")]})
+        student = students_with_class(Student.objects.select_related("school", "gender")).get(pk=found.pk)
+        return Response(StudentSummarySerializer(student).data)
