@@ -356,9 +356,9 @@ def run(args) -> int:
     from django.db import connection
 
     from flows.models import WorkItem
-    from flows.services import task_decide
-    from flows.year_end import graduation_start
-    from flows.year_end_views import default_school_year
+    from flows.engine import task_decide
+    from flows.graduation import graduation_start
+    from records.views.rollover import default_school_year
     from records.class_codes import GRADUATING_GRADES
     from records.models import GraduationCertificate, Placement, Rollover, SchoolClass, Student
     from records.services.rollover import rollover_plan, rollover_queue, rollover_undo

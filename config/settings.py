@@ -203,13 +203,13 @@ CELERY_BEAT_SCHEDULE = {
     # Steps past their due date go to the supervising bureau's officers, once per step.
     "escalate-overdue-tasks": {"task": "notifications.tasks.escalate_overdue_tasks", "schedule": crontab(minute=15, hour="7-19")},
     # Transfers still open three months after they started lapse; the student stays as they are.
-    "expire-lapsed-transfers": {"task": "notifications.tasks.expire_lapsed_transfers", "schedule": crontab(minute=25)},
+    "expire-lapsed-transfers": {"task": "flows.tasks.expire_lapsed_transfers", "schedule": crontab(minute=25)},
     # Suspensions ending within XUEJI_SUSPENSION_ENDING_DAYS remind the school's registrars, once per end date.
     "remind-suspensions-ending": {"task": "notifications.tasks.remind_suspensions_ending", "schedule": crontab(minute=30, hour=7)},
     # Events the broker never carried (it was down), and e-mails not sent yet.
     "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},
     # viewflow's due flow.Timer and .OnTimeout tasks: viewflow itself ships no Celery task for them.
-    "fire-workflow-timers": {"task": "notifications.tasks.fire_workflow_timers", "schedule": crontab()},
+    "fire-workflow-timers": {"task": "flows.tasks.fire_workflow_timers", "schedule": crontab()},
 }
 
 # Reminders and escalation (notifications/): a step is due after Bureau.step_due_working_days.

@@ -1,8 +1,9 @@
 """Requests on the REST API (/api/v1/): start, read, withdraw, evidence; tasks and decisions.
 
-As thin as the pages (flows/views.py): the serializer reads the body, one service in
-flows.services or flows.status_changes does the rest, a step's decision is validated by the
-step's own form class. Reads go through records.selectors: what the user may not see is a 404.
+As thin as the pages (flows/views.py): a request's `kind` names its Flow in the registry
+(flows/flows.py), whose start serializer reads the body and whose start service keeps the rules;
+a step's decision is checked by the step's own form class. Reads go through flows.selectors:
+what the user may not see is a 404.
 """
 
 from __future__ import annotations
@@ -15,27 +16,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
-from rest_framework import exceptions, generics, parsers, status
+from rest_framework import exceptions, generics, parsers, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from records import selectors
-
-from . import selectors as flow_selectors
 from records.api import Ordering, query_filters
-from records.models import SchoolClass, Student
+from records.models import SchoolClass
 
-from . import services, status_changes
+from . import engine
+from . import selectors as flow_selectors
+from .flows import FLOWS, KINDS, kind_flow
 from .forms import EvidenceForm
 from .models import Evidence, Request, WorkItem
 from .serializers import (
-    START_SERIALIZERS,
-    DecisionBodySerializer,
     DecisionSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
-    KindSerializer,
-    RegistrationCorrection,
+    RecordBody,
     RequestDetailSerializer,
     RequestFilterSerializer,
     RequestSerializer,
@@ -43,173 +40,23 @@ from .serializers import (
     TaskFilterSerializer,
     TaskSerializer,
     WithdrawSerializer,
-    evidence_of,
     json_variant,
+    visible_request,
 )
 
-# Where a service names a field differently from the API body.
+# Where every start service names a field differently from the API body.
 SERVICE_FIELD_NAMES = {
     "applicant_name": "applicant.name",
     "applicant_relationship": "applicant.relationship",
     "applicant_phone": "applicant.phone",
 }
-RECORD_KIND_FIELD_NAMES = {"to_class": "class_code"}
-KEY_INFO_FIELD_NAMES = {name: f"changes.{name}" for name in Student.KEY_FIELDS}
 
 
-def _renamed(error: DjangoValidationError, names: dict) -> DjangoValidationError:
+def renamed(error: DjangoValidationError, names: dict) -> DjangoValidationError:
     """The same error (and class: a Conflict stays a Conflict) with the API's field names."""
     if not hasattr(error, "error_dict"):
         return error
     return type(error)({names.get(field, field): errors for field, errors in error.error_dict.items()})
-
-
-def visible_student(user, pk: int) -> Student:
-    return get_object_or_404(selectors.students_visible_to(user), pk=pk)
-
-
-def visible_request(user, pk: int) -> Request:
-    return get_object_or_404(flow_selectors.requests_visible_to(user), pk=pk)
-
-
-def _transfer_student(user, data) -> Student:
-    """Your own school's student, or another school's named by the student number and name the
-    parent gave (the pages' transfer-in lookup); nothing else is found."""
-    student = selectors.students_visible_to(user).filter(pk=data["student"]).first()
-    if student is not None:
-        return student
-    if data.get("student_number") and data.get("name"):
-        found = selectors.student_find_for_transfer_in(student_number=data["student_number"], name=data["name"])
-        if found is not None and found.pk == data["student"]:
-            return found
-    raise exceptions.NotFound()
-
-
-def _record(data: dict) -> dict:
-    from records.serializers import RECORD_FIELDS
-
-    return {name: data[name] for name in RECORD_FIELDS if name in data}
-
-
-# One function per kind: the serializer's data → the kind's start service.
-
-
-def _start_transfer(user, data):
-    return services.transfer_start(
-        student=_transfer_student(user, data), by=user, to_class=data.get("to_class"),
-        to_school=data.get("to_school"), applicant=data["applicant"], reason=data["reason"], evidence=evidence_of(data),
-    )
-
-
-def _start_transfer_cancel(user, data):
-    transfer = get_object_or_404(
-        flow_selectors.requests_visible_to(user), pk=data["request"], kind=Request.Kind.TRANSFER
-    )
-    return services.transfer_cancel_start(transfer=transfer.coerced, by=user, reason=data["reason"])
-
-
-def _start_transfer_out(user, data):
-    return services.transfer_out_start(
-        student=visible_student(user, data["student"]), by=user, scope=data["scope"],
-        destination=data["destination"], applicant=data["applicant"], reason=data["reason"],
-        evidence=evidence_of(data),
-    )
-
-
-def _start_transfer_in(user, data):
-    return services.transfer_in_start(
-        to_class=data["class_code"], by=user, record=_record(data), family=data["family_members"],
-        previous_school=data["previous_school"], applicant=data["applicant"], reason=data["reason"],
-        evidence=evidence_of(data),
-    )
-
-
-def _start_registration(user, data):
-    return status_changes.registration_start(
-        to_class=data["class_code"], by=user, record=_record(data), family=data["family_members"],
-        photo=data.get("photo"),
-    )
-
-
-def _start_suspension(user, data):
-    return status_changes.suspension_start(
-        student=visible_student(user, data["student"]), by=user, cause=data["cause"], start_date=data.get("start"),
-        end_date=data.get("end"), applicant=data["applicant"], reason=data["reason"], evidence=evidence_of(data),
-    )
-
-
-def _start_resumption(user, data):
-    return status_changes.resumption_start(
-        student=visible_student(user, data["student"]), by=user, cause=data["cause"], to_class=data.get("to_class"),
-        applicant=data["applicant"], reason=data["reason"], evidence=evidence_of(data),
-    )
-
-
-def _start_dropout(user, data):
-    return status_changes.dropout_start(
-        student=visible_student(user, data["student"]), by=user, reason_code=data["reason"],
-        remark=data.get("remark", ""), evidence=evidence_of(data),
-    )
-
-
-def _start_grade_change(user, data):
-    return status_changes.grade_change_start(
-        student=visible_student(user, data["student"]), by=user, to_class=data["to_class"],
-        justification=data["justification"],
-    )
-
-
-def _start_key_info_change(user, data):
-    return status_changes.key_info_change_start(
-        student=visible_student(user, data["student"]), by=user, changes=data["changes"], reason=data["reason"],
-        evidence=evidence_of(data),
-    )
-
-
-def _start_poverty(user, data):
-    return status_changes.poverty_start(
-        student=visible_student(user, data["student"]), by=user, action=data["action"], note=data["note"]
-    )
-
-
-def _start_whole_class_transfer(user, data):
-    return services.whole_class_transfer_start(
-        school_class=data["class_code"], by=user, to_school=data["to_school"], reason=data["reason"]
-    )
-
-
-def _start_graduation(user, data):
-    from .year_end import graduation_start
-
-    return graduation_start(
-        school_class=data["class_code"], by=user,
-        exclude={item["student"]: item["reason"] for item in data["exclude"]},
-        certificates={int(pk): number for pk, number in data["certificates"].items() if str(pk).isdigit()},
-    )
-
-
-def _start_promotion(user, data):
-    from .year_end import promotion_start
-
-    return promotion_start(placements=[(item["student"], item["to_class"]) for item in data["placements"]], by=user)
-
-
-STARTS = {
-    Request.Kind.GRADUATION: (_start_graduation, {}),
-    Request.Kind.PROMOTION: (_start_promotion, {}),
-    Request.Kind.TRANSFER: (_start_transfer, {}),
-    Request.Kind.TRANSFER_CANCEL: (_start_transfer_cancel, {}),
-    Request.Kind.TRANSFER_OUT: (_start_transfer_out, {}),
-    Request.Kind.TRANSFER_IN: (_start_transfer_in, RECORD_KIND_FIELD_NAMES),
-    Request.Kind.REGISTRATION: (_start_registration, RECORD_KIND_FIELD_NAMES),
-    Request.Kind.SUSPENSION: (_start_suspension, {}),
-    Request.Kind.RESUMPTION: (_start_resumption, {}),
-    Request.Kind.DROPOUT: (_start_dropout, {}),
-    Request.Kind.GRADE_CHANGE: (_start_grade_change, {}),
-    Request.Kind.KEY_INFO_CHANGE: (_start_key_info_change, KEY_INFO_FIELD_NAMES),
-    Request.Kind.POVERTY: (_start_poverty, {}),
-    Request.Kind.WHOLE_CLASS_TRANSFER: (_start_whole_class_transfer, {}),
-}
 
 
 def request_response(request_obj: Request, *, status_code=status.HTTP_200_OK) -> Response:
@@ -217,16 +64,20 @@ def request_response(request_obj: Request, *, status_code=status.HTTP_200_OK) ->
     return Response(RequestDetailSerializer(process.coerced).data, status=status_code)
 
 
+class KindSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(KINDS))
+
+
+def _start_bodies(variant=lambda serializer: serializer) -> dict:
+    return {str(flow_class.kind): variant(flow_class.instance.start_serializer) for flow_class in FLOWS}
+
+
 START_BODY = {
     "application/json": PolymorphicProxySerializer(
-        component_name="RequestStartJson",
-        serializers={str(kind.value): json_variant(serializer) for kind, serializer in START_SERIALIZERS.items()},
-        resource_type_field_name="kind",
+        component_name="RequestStartJson", serializers=_start_bodies(json_variant), resource_type_field_name="kind"
     ),
     "multipart/form-data": PolymorphicProxySerializer(
-        component_name="RequestStart",
-        serializers={str(kind.value): serializer for kind, serializer in START_SERIALIZERS.items()},
-        resource_type_field_name="kind",
+        component_name="RequestStart", serializers=_start_bodies(), resource_type_field_name="kind"
     ),
 }
 
@@ -246,14 +97,7 @@ class RequestListView(generics.ListAPIView):
 
     def get_queryset(self):
         found = query_filters(self.request, RequestFilterSerializer)
-        requests = flow_selectors.requests_visible_to(self.request.user).select_related("started_by").order_by("-created", "-pk")
-        if found.get("state"):
-            requests = requests.filter(state=found["state"])
-        if found.get("kind"):
-            requests = requests.filter(kind=found["kind"])
-        if found.get("student"):
-            requests = requests.filter(student_id=found["student"])
-        return requests
+        return flow_selectors.request_search(self.request.user, **found).select_related("started_by")
 
     @extend_schema(
         request=START_BODY,
@@ -270,15 +114,14 @@ class RequestListView(generics.ListAPIView):
     def post(self, request):
         kind = KindSerializer(data=request.data)
         kind.is_valid(raise_exception=True)
-        kind = kind.validated_data["kind"]
-        serializer = START_SERIALIZERS[kind](data=request.data, context={"request": request})
+        flow = kind_flow(kind.validated_data["kind"])
+        serializer = flow.start_serializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
-        start, names = STARTS[kind]
         try:
             with transaction.atomic():
-                started = start(request.user, serializer.validated_data)
+                started = flow.start_from_api(request.user, serializer.validated_data)
         except DjangoValidationError as error:
-            raise _renamed(error, {**SERVICE_FIELD_NAMES, **names}) from None
+            raise renamed(error, {**SERVICE_FIELD_NAMES, **flow.api_field_names}) from None
         return request_response(started, status_code=status.HTTP_201_CREATED)
 
 
@@ -293,11 +136,11 @@ class RequestWithdrawView(APIView):
 
     @extend_schema(request=WithdrawSerializer, responses=RequestDetailSerializer, tags=["requests"])
     def post(self, request, pk):
-        req = visible_request(request.user, pk)
+        found = visible_request(request.user, pk)
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.request_withdraw(request=req, by=request.user, comment=body.validated_data["comment"])
-        return request_response(req)
+        engine.request_withdraw(request=found, by=request.user, comment=body.validated_data["comment"])
+        return request_response(found)
 
 
 class EvidenceUploadView(APIView):
@@ -307,12 +150,12 @@ class EvidenceUploadView(APIView):
 
     @extend_schema(request=EvidenceUploadSerializer, responses={201: EvidenceSerializer}, tags=["requests"])
     def post(self, request, pk):
-        req = visible_request(request.user, pk)
+        found = visible_request(request.user, pk)
         form = EvidenceForm(request.data, request.FILES)
         if not form.is_valid():
             raise DjangoValidationError(form.errors.as_data())
-        evidence = services.evidence_add(
-            request=req, by=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
+        evidence = engine.evidence_add(
+            request=found, by=request.user, kind=form.cleaned_data["kind"], file=form.cleaned_data["file"]
         )
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)
 
@@ -322,7 +165,8 @@ class EvidenceFileView(APIView):
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY}, tags=["requests"])
     def get(self, request, pk):
-        evidence = get_object_or_404(Evidence.objects.filter(request__in=flow_selectors.requests_visible_to(request.user)), pk=pk)
+        visible = Evidence.objects.filter(request__in=flow_selectors.requests_visible_to(request.user))
+        evidence = get_object_or_404(visible, pk=pk)
         return FileResponse(evidence.file.open("rb"), as_attachment=False, filename=evidence.filename)
 
 
@@ -365,7 +209,7 @@ class TaskListView(generics.GenericAPIView):
 def _step_fields(item: WorkItem, user) -> list[str]:
     step = item.task.flow_task
     if step.page:
-        return [*RegistrationCorrection().fields]
+        return [*RecordBody().fields]
     form = step.form_class(None, request=item.request.coerced, user=user, step=step)
     return [name for name in form.fields if name not in ("decision", "comment")]
 
@@ -373,7 +217,7 @@ def _step_fields(item: WorkItem, user) -> list[str]:
 def _decisions(item: WorkItem) -> list[str]:
     step = item.task.flow_task
     decisions = [WorkItem.Decision.APPROVE]
-    if getattr(step, "_on_reject", None) is not None:
+    if step.can_reject:
         decisions.append(WorkItem.Decision.REJECT)
     if step.can_return:
         decisions.append(WorkItem.Decision.RETURN)
@@ -391,9 +235,25 @@ class TaskDetailView(APIView):
         return Response(TaskDetailSerializer(item).data)
 
 
+class DecisionBodySerializer(DecisionSerializer, RecordBody):
+    """For the schema: a decision, plus the record's items when the step is a registration's
+    correction (`step_fields` of the task says which)."""
+
+    class Meta(RecordBody.Meta):
+        fields = [*DecisionSerializer().fields, *RecordBody.Meta.fields]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "decision":
+                field.required = False
+        return fields
+
+
 class TaskDecisionView(APIView):
     """Decide a step: approve, or reject with a comment; the step's own fields (e.g. the receiving
-    class's `to_class`) are checked by the step's form, as on the task page. 200 with the request."""
+    class's `to_class`) are checked by the step's form, as on the task page. A step done on a page
+    of its own (a registration's correction) takes that page's record. 200 with the request."""
 
     parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
 
@@ -414,32 +274,29 @@ class TaskDecisionView(APIView):
         body.is_valid(raise_exception=True)
         decision, comment = body.validated_data["decision"], body.validated_data["comment"]
         step = item.task.flow_task
-        process = item.request.coerced
-        if step.page and decision == WorkItem.Decision.APPROVE:
-            return self.resubmit_registration(request, item)
-        form = None
-        if not step.page:
-            data = {key: value for key, value in body.validated_data.items() if key != "to_class"}
-            code = body.validated_data.get("to_class")
-            if code:
-                # The step's form picks a class by primary key; the API names it by code.
-                data["to_class"] = SchoolClass.objects.filter(code=code).values_list("pk", flat=True).first() or code
-            form = step.form_class(data, request=process, user=user, step=step)
-            # As the task page: the step's form is checked first, whatever the decision.
-            if not form.is_valid():
-                raise DjangoValidationError(form.errors.as_data())
-        services.task_decide(work_item=item, by=user, decision=decision, comment=comment, form=form)
+        if step.page:
+            if decision == WorkItem.Decision.APPROVE:
+                return self.resubmit(request, item)
+            engine.task_decide(work_item=item, by=user, decision=decision, comment=comment)
+            return request_response(item.request)
+        data = {key: value for key, value in body.validated_data.items() if key != "to_class"}
+        code = body.validated_data.get("to_class")
+        if code:
+            # The step's form picks a class by primary key; the API names it by code.
+            data["to_class"] = SchoolClass.objects.filter(code=code).values_list("pk", flat=True).first() or code
+        form = step.form_class(data, request=item.request.coerced, user=user, step=step)
+        # As the task page: the step's form is checked first, whatever the decision.
+        if not form.is_valid():
+            raise DjangoValidationError(form.errors.as_data())
+        engine.task_decide(work_item=item, by=user, decision=decision, comment=comment, form=form)
         return request_response(item.request)
 
-    def resubmit_registration(self, request, item):
-        body = RegistrationCorrection(data=request.data, context={"request": request})
+    def resubmit(self, request, item: WorkItem):
+        body = RecordBody(data=request.data, context={"request": request})
         body.is_valid(raise_exception=True)
-        data = body.validated_data
+        flow = item.request.flow_class.instance
         try:
-            status_changes.registration_resubmit(
-                work_item=item, by=request.user, to_class=data["class_code"], record=_record(data),
-                family=data["family_members"], photo=data.get("photo"),
-            )
+            flow.resubmit_from_api(item, request.user, body.validated_data)
         except DjangoValidationError as error:
-            raise _renamed(error, RECORD_KIND_FIELD_NAMES) from None
+            raise renamed(error, flow.api_field_names) from None
         return request_response(item.request)

@@ -71,3 +71,21 @@ def family_to_json(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def family_from_json(members: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [_from_json(FamilyMember, member, FAMILY_MEMBER_FIELDS) for member in members]
+
+
+def record_items(record: dict[str, Any], family: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """A record held on a request (新生建档, 外地转入), as label and readable value for its page."""
+
+    def readable(model, data):
+        rows = []
+        for name, value in data.items():
+            field = model._meta.get_field(name)
+            if isinstance(value, bool):
+                value = _("是") if value else _("否")
+            rows.append((str(field.verbose_name), str(value)))
+        return rows
+
+    items = readable(Student, record_from_json(record))
+    for number, member in enumerate(family_from_json(family), start=1):
+        items += [(f"{_('家庭成员')}{number} · {label}", value) for label, value in readable(FamilyMember, member)]
+    return items

@@ -75,3 +75,15 @@ def tasks_page(items, *, offset: int = 0, limit: int = 50) -> list[WorkItem]:
     )
     order = {pk: position for position, pk in enumerate(ids)}
     return sorted(rows, key=lambda item: order[item.pk])
+
+
+def request_search(user, *, state: str = "", kind: str = "", student: int | None = None):
+    """The request list (page and API): the requests the user may see, newest first, filtered."""
+    requests = requests_visible_to(user).order_by("-created", "-pk")
+    if state:
+        requests = requests.filter(state=state)
+    if kind:
+        requests = requests.filter(kind=kind)
+    if student:
+        requests = requests.filter(student_id=student)
+    return requests

@@ -1,56 +1,38 @@
-"""Requests, their steps and evidence on the API; one start serializer per kind of request.
+"""What the API's request endpoints share: the read serializers (a request, its steps, evidence,
+the tasks of an inbox), the decision body, and the pieces every kind's start body is made of.
 
-A start serializer reads the body and resolves references (a class by its code, a school by its
-identifier); the rules of each kind stay in its start service (flows.services,
-flows.status_changes), which the view calls with what the serializer read.
+Each kind's start serializer is in its module (flows/transfer.py …), named by its Flow's
+`start_serializer`; it reads the body and resolves references (a class by its code, a school by
+its identifier), and the kind's start service keeps the rules.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from records.models import CodeTable, Student
+from records import selectors
+from records.models import Student
 from records.serializers import (
     MAX_ID,
+    RECORD_FIELDS,
     ClassCodeField,
-    CodeField,
     FamilyMemberSerializer,
-    SchoolIdentifierField,
     StudentRecordSerializer,
     StudentSummarySerializer,
 )
 
-from .forms import _file_checked
-from .models import (
-    Cause,
-    Graduation,
-    Promotion,
-    Dropout,
-    Evidence,
-    GradeChange,
-    KeyInfoChange,
-    PovertyChange,
-    Registration,
-    Request,
-    Resumption,
-    Suspension,
-    Transfer,
-    TransferCancellation,
-    TransferIn,
-    TransferOut,
-    WholeClassTransfer,
-    WorkItem,
-)
-
-# Kinds whose flow exists; graduation and promotion join with the issues that build their flows.
-KINDS = tuple(Request.Kind.values)
+from .forms import evidence_file_check
+from .models import Evidence, Request, WorkItem
+from .selectors import requests_visible_to
 
 
-def _id_field(**kwargs):
+def id_field(**kwargs):
     return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
 
 
@@ -77,7 +59,7 @@ class EvidenceFields(serializers.Serializer):
         errors = {}
         for kind in Evidence.Kind.values:
             try:
-                _file_checked(attrs.get(f"evidence_{kind}"))
+                evidence_file_check(attrs.get(f"evidence_{kind}"))
             except DjangoValidationError as error:
                 errors[f"evidence_{kind}"] = error.messages
         if errors:
@@ -115,193 +97,37 @@ class StartSerializer(serializers.Serializer):
         return {"kind": KindField(self.kind_value), **super().get_fields()}
 
 
-class KindSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=KINDS)
+class RecordBody(StudentRecordSerializer):
+    """A new student's record (新生建档, 外地转入): the record's items at the top level, named as in
+    the student detail, its family members (one or two, at least one a guardian) and the class."""
 
-
-class TransferStart(EvidenceFields, StartSerializer):
-    """转学. The receiving school starts with `to_class` (one of its classes; a student of another
-    school is named by `student` together with the `student_number` and `name` the parent gave,
-    as found with POST /api/v1/students/lookup/); the sending school starts with `to_school`."""
-
-    kind_value = Request.Kind.TRANSFER
-    student = _id_field()
-    student_number = serializers.CharField(required=False, max_length=19)
-    name = serializers.CharField(required=False, max_length=50)
-    to_class = ClassCodeField(required=False)
-    to_school = SchoolIdentifierField(required=False)
-    reason = serializers.CharField(allow_blank=True)
-    applicant = ApplicantSerializer()
-
-
-class TransferCancelStart(StartSerializer):
-    """撤销转学 of a transfer completed within the last 10 days; the other school approves."""
-
-    kind_value = Request.Kind.TRANSFER_CANCEL
-    request = _id_field(help_text="id of the completed transfer")
-    reason = serializers.CharField(allow_blank=True)
-
-
-class TransferOutStart(EvidenceFields, StartSerializer):
-    """转出 to another city, province or abroad: the student leaves the system."""
-
-    kind_value = Request.Kind.TRANSFER_OUT
-    student = _id_field()
-    scope = serializers.ChoiceField(choices=TransferOut.Scope.choices)
-    destination = serializers.CharField(max_length=100, allow_blank=True)
-    reason = serializers.CharField(allow_blank=True)
-    applicant = ApplicantSerializer()
-
-
-class RegistrationStart(StudentRecordSerializer):
-    """新生建档: the record's items at the top level, named as in the student detail, its family
-    members (one or two, at least one a guardian) and the class."""
-
-    kind = KindField(Request.Kind.REGISTRATION)
     family_members = FamilyMemberSerializer(many=True)
     class_code = ClassCodeField()
     photo = serializers.ImageField(required=False, write_only=True)
 
     class Meta(StudentRecordSerializer.Meta):
-        fields = ["kind", *StudentRecordSerializer.Meta.fields, "family_members", "class_code", "photo"]
+        fields = [*StudentRecordSerializer.Meta.fields, "family_members", "class_code", "photo"]
 
 
-class TransferInStart(EvidenceFields, RegistrationStart):
-    """外地转入: the record as for a registration (its entry way is always 转入), where the student
-    comes from, and the parent's request."""
-
-    kind = KindField(Request.Kind.TRANSFER_IN)
-    previous_school = serializers.CharField(max_length=100, allow_blank=True)
-    reason = serializers.CharField(allow_blank=True)
-    applicant = ApplicantSerializer()
-
-    class Meta(RegistrationStart.Meta):
-        fields = [
-            f for f in RegistrationStart.Meta.fields if f != "photo"
-        ] + ["previous_school", "reason", "applicant"]
-        extra_kwargs = {**RegistrationStart.Meta.extra_kwargs, "entry_way": {"required": False}}
+def record_of(data: dict) -> dict:
+    """The record's items of a validated RecordBody, as the start services take them."""
+    return {name: data[name] for name in RECORD_FIELDS if name in data}
 
 
-class SuspensionStart(EvidenceFields, StartSerializer):
-    """休学 (续休 for a suspended student). Illness needs `evidence_diagnosis`; another cause its proof."""
-
-    kind_value = Request.Kind.SUSPENSION
-    student = _id_field()
-    cause = serializers.ChoiceField(choices=Cause.choices)
-    start = serializers.DateField(required=False, allow_null=True, help_text="default: today (续休: the current end)")
-    end = serializers.DateField(required=False, allow_null=True, help_text="default: three months after the start")
-    reason = serializers.CharField(allow_blank=True)
-    applicant = ApplicantSerializer()
+def visible_student(user, pk: int) -> Student:
+    return get_object_or_404(selectors.students_visible_to(user), pk=pk)
 
 
-class ResumptionStart(EvidenceFields, StartSerializer):
-    """复学 at the original school; `to_class` only when the former class is closed or after
-    more than three months away."""
-
-    kind_value = Request.Kind.RESUMPTION
-    student = _id_field()
-    cause = serializers.ChoiceField(choices=Cause.choices, default=Cause.OTHER)
-    to_class = ClassCodeField(required=False, allow_null=True)
-    reason = serializers.CharField(allow_blank=True)
-    applicant = ApplicantSerializer()
+def visible_request(user, pk: int) -> Request:
+    return get_object_or_404(requests_visible_to(user), pk=pk)
 
 
-class DropoutStart(EvidenceFields, StartSerializer):
-    """流失 / 退学 / 死亡 with a reason from the code table; death needs `evidence_certificate`."""
-
-    kind_value = Request.Kind.DROPOUT
-    student = _id_field()
-    reason = CodeField(table=CodeTable.DROPOUT_REASON, help_text="dropout reason code")
-    remark = serializers.CharField(max_length=200, required=False, allow_blank=True)
+def class_code(school_class) -> str | None:
+    return school_class.code if school_class else None
 
 
-class GradeChangeStart(StartSerializer):
-    """留级 / 跳级: a class of the same school one grade down or up."""
-
-    kind_value = Request.Kind.GRADE_CHANGE
-    student = _id_field()
-    to_class = ClassCodeField()
-    justification = serializers.CharField(allow_blank=True)
-
-
-class KeyInfoChangesSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=50, required=False)
-    gender = CodeField(table=CodeTable.GENDER, required=False)
-    birth_date = serializers.DateField(required=False)
-    id_type = CodeField(table=CodeTable.ID_TYPE, required=False)
-    id_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
-
-
-class KeyInfoChangeStart(EvidenceFields, StartSerializer):
-    """关键信息变更 of name, gender, birth date, ID type or number, with evidence."""
-
-    kind_value = Request.Kind.KEY_INFO_CHANGE
-    student = _id_field()
-    changes = KeyInfoChangesSerializer()
-    reason = serializers.CharField(allow_blank=True)
-
-
-class PovertyStart(StartSerializer):
-    """贫困生认定 (identify) / 取消 (cancel)."""
-
-    kind_value = Request.Kind.POVERTY
-    student = _id_field()
-    action = serializers.ChoiceField(choices=PovertyChange.Action.choices)
-    note = serializers.CharField(allow_blank=True)
-
-
-class WholeClassTransferStart(StartSerializer):
-    """整班转学 of one of your classes to another school."""
-
-    kind_value = Request.Kind.WHOLE_CLASS_TRANSFER
-    class_code = ClassCodeField()
-    to_school = SchoolIdentifierField()
-    reason = serializers.CharField(allow_blank=True)
-
-
-class GraduationExclusionSerializer(serializers.Serializer):
-    student = serializers.IntegerField(min_value=1)
-    reason = serializers.CharField(allow_blank=True, max_length=200)
-
-
-class GraduationStart(StartSerializer):
-    """毕业 of one of your graduating classes. Students in `exclude` stay enrolled with their reason;
-    `certificates` maps a student id to its certificate number (the proposed number where absent)."""
-
-    kind_value = Request.Kind.GRADUATION
-    class_code = ClassCodeField()
-    exclude = GraduationExclusionSerializer(many=True, required=False, default=list)
-    certificates = serializers.DictField(child=serializers.CharField(max_length=32), required=False, default=dict)
-
-
-class PromotionPlacementSerializer(serializers.Serializer):
-    student = serializers.IntegerField(min_value=1)
-    to_class = ClassCodeField()
-
-
-class PromotionStart(StartSerializer):
-    """升学: primary graduates of your bureau's region, each into one of your first-year classes."""
-
-    kind_value = Request.Kind.PROMOTION
-    placements = PromotionPlacementSerializer(many=True, allow_empty=False)
-
-
-START_SERIALIZERS = {
-    Request.Kind.GRADUATION: GraduationStart,
-    Request.Kind.PROMOTION: PromotionStart,
-    Request.Kind.TRANSFER: TransferStart,
-    Request.Kind.TRANSFER_CANCEL: TransferCancelStart,
-    Request.Kind.TRANSFER_OUT: TransferOutStart,
-    Request.Kind.TRANSFER_IN: TransferInStart,
-    Request.Kind.REGISTRATION: RegistrationStart,
-    Request.Kind.SUSPENSION: SuspensionStart,
-    Request.Kind.RESUMPTION: ResumptionStart,
-    Request.Kind.DROPOUT: DropoutStart,
-    Request.Kind.GRADE_CHANGE: GradeChangeStart,
-    Request.Kind.KEY_INFO_CHANGE: KeyInfoChangeStart,
-    Request.Kind.POVERTY: PovertyStart,
-    Request.Kind.WHOLE_CLASS_TRANSFER: WholeClassTransferStart,
-}
+def school_identifier(school) -> str | None:
+    return school.identifier if school else None
 
 
 # --- Reading requests ----------------------------------------------------------------------------
@@ -358,8 +184,6 @@ class EvidenceSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "filename", "uploaded_by", "uploaded_at", "url"]
 
     def get_url(self, evidence) -> str:
-        from django.urls import reverse
-
         return reverse("api-evidence-file", args=[evidence.pk])
 
 
@@ -395,84 +219,6 @@ class RequestSerializer(serializers.ModelSerializer):
         return request.other_school.identifier if request.other_school_id else None
 
 
-def _class_code(school_class) -> str | None:
-    return school_class.code if school_class else None
-
-
-def _school_identifier(school) -> str | None:
-    return school.identifier if school else None
-
-
-def request_details(process: Request) -> dict:
-    """What the kind of request adds to what every request has, with codes for references."""
-    if isinstance(process, Transfer):
-        return {
-            "order": process.order,
-            "from_school": _school_identifier(process.from_school),
-            "from_class": _class_code(process.from_class),
-            "to_school": _school_identifier(process.to_school),
-            "to_class": _class_code(process.to_class),
-            "completed_on": process.completed_on.isoformat() if process.completed_on else None,
-        }
-    if isinstance(process, TransferCancellation):
-        return {"original": process.original_id}
-    if isinstance(process, TransferOut):
-        return {"scope": process.scope, "destination": process.destination}
-    if isinstance(process, TransferIn):
-        return {
-            "class_code": _class_code(process.to_class),
-            "previous_school": process.previous_school,
-            "record": process.record,
-            "family_members": process.family,
-        }
-    if isinstance(process, WholeClassTransfer):
-        return {
-            "class_code": _class_code(process.from_class),
-            "to_school": _school_identifier(process.to_school),
-            "to_class": _class_code(process.to_class),
-            "new_class_name": process.new_class_name,
-        }
-    if isinstance(process, Registration):
-        return {
-            "class_code": _class_code(process.to_class),
-            "record": process.record,
-            "family_members": process.family,
-            "has_possible_duplicate": process.possible_duplicate_id is not None,
-            "duplicate_acknowledged": process.duplicate_acknowledged,
-        }
-    if isinstance(process, Suspension):
-        return {
-            "cause": process.cause,
-            "start": process.start_date.isoformat(),
-            "end": process.end_date.isoformat(),
-            "extension": process.extension,
-        }
-    if isinstance(process, Resumption):
-        return {"cause": process.cause, "to_class": _class_code(process.to_class)}
-    if isinstance(process, Dropout):
-        return {"reason": process.reason_code.code, "remark": process.remark}
-    if isinstance(process, GradeChange):
-        return {"from_class": _class_code(process.from_class), "to_class": _class_code(process.to_class)}
-    if isinstance(process, KeyInfoChange):
-        return {"changes": process.changes, "previous": process.previous}
-    if isinstance(process, PovertyChange):
-        return {"action": process.action, "note": process.note}
-    if isinstance(process, Graduation):
-        return {
-            "class_code": _class_code(process.school_class),
-            "year": process.year,
-            "students": [
-                {"student": e.student_id, "certificate": e.certificate_number or None, "excluded": e.excluded, "reason": e.exclude_reason}
-                for e in process.entries.all()
-            ],
-        }
-    if isinstance(process, Promotion):
-        return {
-            "placements": [{"student": e.student_id, "to_class": _class_code(e.to_class)} for e in process.entries.select_related("to_class")]
-        }
-    return {}
-
-
 class RequestDetailSerializer(RequestSerializer):
     """A request as its page shows it: the student, the parent's request, evidence and every step."""
 
@@ -494,10 +240,8 @@ class RequestDetailSerializer(RequestSerializer):
     def get_student_summary(self, request):
         if not request.student_id:
             return None
-        from records.api import students_with_class
-
-        student = students_with_class(Student.objects.select_related("school", "gender")).get(pk=request.student_id)
-        return StudentSummarySerializer(student).data
+        students = selectors.students_with_current_class(Student.objects.select_related("school", "gender"))
+        return StudentSummarySerializer(students.get(pk=request.student_id)).data
 
     @extend_schema_field(ApplicantSerializer)
     def get_applicant(self, request):
@@ -509,7 +253,7 @@ class RequestDetailSerializer(RequestSerializer):
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_details(self, request):
-        return request_details(request)
+        return request.flow_class.instance.details(request)
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, request):
@@ -570,7 +314,7 @@ class TaskFilterSerializer(serializers.Serializer):
 class RequestFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=Request.State.choices, required=False)
     kind = serializers.ChoiceField(choices=Request.Kind.choices, required=False)
-    student = _id_field(required=False)
+    student = id_field(required=False)
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -593,30 +337,6 @@ class DecisionSerializer(serializers.Serializer):
     acknowledge_duplicate = serializers.BooleanField(
         required=False, help_text="registration: the possible duplicate was checked and is another person"
     )
-
-
-class RegistrationCorrection(RegistrationStart):
-    """The corrected record of a registration sent back to the one who entered it."""
-
-    kind = None
-
-    class Meta(RegistrationStart.Meta):
-        fields = [f for f in RegistrationStart.Meta.fields if f != "kind"]
-
-
-class DecisionBodySerializer(DecisionSerializer, RegistrationCorrection):
-    """For the schema: a decision, plus the record's items when the step is a registration's
-    correction (`step_fields` of the task says which)."""
-
-    class Meta(RegistrationCorrection.Meta):
-        fields = [*DecisionSerializer().fields, *RegistrationCorrection.Meta.fields]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in fields.items():
-            if name != "decision":
-                field.required = False
-        return fields
 
 
 def json_variant(serializer_class):

@@ -15,11 +15,13 @@ from viewflow.workflow.base import Edge
 from viewflow.workflow.nodes.view import ViewActivation
 from viewflow.workflow.status import STATUS
 
-from notifications.services import notify_task_waiting
+from notifications.tasks import notify_task_waiting
 from records.models import Bureau, Role, School
 from records.working_days import add_working_days
 
+from .forms import DecisionForm
 from .models import WorkItem
+from .selectors import user_may_act_on
 
 
 class StepActivation(ViewActivation):
@@ -84,6 +86,10 @@ class Step(flow.View):
     def can_return(self) -> bool:
         return self._on_return is not None
 
+    @property
+    def can_reject(self) -> bool:
+        return self._on_reject is not None
+
     def _resolve(self, instance):
         super()._resolve(instance)
         self._org = this.resolve(instance, self._org)
@@ -101,9 +107,9 @@ class Step(flow.View):
 
     @property
     def form_class(self):
-        from .forms import DecisionForm
-
-        return self._form_class or DecisionForm
+        """The step's form; `this.<name>` names a property of the flow, read when the form is
+        needed (the flow module defines its forms below its diagram)."""
+        return this.resolve(self.flow_class.instance, self._form_class) or DecisionForm
 
     @property
     def role(self) -> str:
@@ -151,8 +157,6 @@ class Step(flow.View):
         return work_item
 
     def can_act(self, user, task) -> bool:
-        from .selectors import user_may_act_on
-
         work_item = WorkItem.objects.filter(task=task).first()
         return work_item is not None and user_may_act_on(user, work_item)
 

@@ -1,14 +1,11 @@
 """Writing and sending notifications. They read the state of steps and requests and never change it.
 
-The flows call two functions, `notify_task_waiting` and `notify_request_closed`, inside their
-transaction: each queues a Celery task once the transaction commits. If the broker cannot take
-it, the web request still succeeds, and the next sweep finds the step or request that nobody
-was told about (notifications.sweeps.deliver_missed) and tells them.
+Who is told what (one row per person and event, whatever runs it how often), and the e-mail
+drain. The flows' hooks that queue this work after their commit are in notifications.tasks.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from django.conf import settings
@@ -17,7 +14,6 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError
 
 from flows.models import Request, WorkItem
 from records.models import Bureau, Role, Student
@@ -36,34 +32,6 @@ CLOSED_KINDS = {
     Request.State.LAPSED: Kind.REQUEST_LAPSED,
     Request.State.CANCELLED: Kind.REQUEST_CANCELLED,
 }
-
-
-# --- Hooks called by the flows -------------------------------------------------------------------
-
-
-def notify_task_waiting(work_item: WorkItem) -> None:
-    """A step has arrived: tell the people who can act on it, once the step is committed."""
-    from .tasks import deliver_task_waiting
-
-    transaction.on_commit(functools.partial(_publish, deliver_task_waiting, work_item.pk), robust=True)
-
-
-def notify_request_closed(request: Request) -> None:
-    """A request has ended: tell its starter (and, when it lapsed, both schools) after the commit."""
-    from .tasks import deliver_request_closed
-
-    if request.state in CLOSED_KINDS:
-        transaction.on_commit(functools.partial(_publish, deliver_request_closed, request.pk), robust=True)
-
-
-def _publish(task, *args) -> None:
-    """Queue `task` after the commit. Nothing here may fail the web request that committed: a
-    broker error is logged (and the callback is registered robust, for anything else)."""
-    try:
-        task.delay(*args)
-    except OperationalError:
-        # The step or request is committed; deliver_missed finds it on the next sweep.
-        logger.warning("Broker unreachable: %s%r left for the next sweep.", task.name, args, exc_info=True)
 
 
 # --- Who is told what ------------------------------------------------------------------------------

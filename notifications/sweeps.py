@@ -15,7 +15,6 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from flows.models import Request, WorkItem
-from flows.services import lapse_due, request_lapse
 from records.models import Student
 from records.working_days import working_days_between
 
@@ -23,15 +22,6 @@ from . import services
 from .models import Escalation, Notification
 
 Kind = Notification.Kind
-
-# The requests that lapse three months after they were started (转学 of every kind).
-LAPSING_KINDS = (
-    Request.Kind.TRANSFER,
-    Request.Kind.TRANSFER_OUT,
-    Request.Kind.TRANSFER_IN,
-    Request.Kind.WHOLE_CLASS_TRANSFER,
-)
-
 
 def _open_steps():
     return WorkItem.objects.filter(finished__isnull=True).select_related(
@@ -90,25 +80,6 @@ def escalate_overdue_tasks(*, today: datetime.date | None = None) -> int:
     return recorded
 
 
-def expire_lapsed_transfers(*, now: datetime.datetime | None = None) -> int:
-    """Transfers still open three months after they started end as lapsed; the student is untouched,
-    and the starter and both schools are told here rather than after a round trip through the broker."""
-    now = now or timezone.now()
-    # Three months are never shorter than 89 days: older requests are the only candidates.
-    candidates = Request.objects.filter(
-        state=Request.State.OPEN, kind__in=LAPSING_KINDS, created__lte=now - datetime.timedelta(days=89)
-    )
-    lapsed = 0
-    for request in candidates.order_by("created", "pk"):
-        if not lapse_due(request, now):
-            continue
-        closed = request_lapse(request=request, now=now)
-        if closed is not None:
-            services.request_closed_record(closed)
-            lapsed += 1
-    return lapsed
-
-
 def remind_suspensions_ending(*, today: datetime.date | None = None) -> int:
     """休学即将到期: suspensions ending within the window remind the school's registrars, once per end date."""
     today = today or timezone.localdate()
@@ -135,10 +106,3 @@ def deliver_missed(*, now: datetime.datetime | None = None) -> int:
         for request in closed.select_related("student", "started_by").order_by("closed_at", "pk"):
             recorded += services.request_closed_record(request)
     return recorded
-
-
-def fire_workflow_timers() -> int:
-    """viewflow's due flow.Timer tasks (and .OnTimeout boundaries): viewflow ships no Celery task for them."""
-    from viewflow.workflow.timers import fire_due_timers
-
-    return fire_due_timers()

@@ -1,6 +1,11 @@
 """Celery tasks: the events the flows queue after their commit, and the sweeps beat runs.
 
-They take ids, load what they need and call notifications.services or notifications.sweeps.
+The flows call two hooks, `notify_task_waiting` and `notify_request_closed`, inside their
+transaction: each queues a task once the transaction commits. If the broker cannot take it, the
+web request still succeeds, and the next sweep finds the step or request that nobody was told
+about (notifications.sweeps.deliver_missed) and tells them.
+
+The tasks take ids, load what they need and call notifications.services or notifications.sweeps.
 All are idempotent (the database keeps one notification per person and event), so they are
 acknowledged late: a worker lost half-way leaves the message for another worker. No task
 stores a result, and publishing one needs nothing but the broker.
@@ -8,13 +13,46 @@ stores a result, and publishing one needs nothing but the broker.
 
 from __future__ import annotations
 
+import functools
+import logging
+
 from celery import shared_task
+from django.db import transaction
+from kombu.exceptions import OperationalError
 
 from flows.models import Request, WorkItem
 
 from . import services, sweeps
 
+logger = logging.getLogger(__name__)
 TASK_OPTIONS = {"ignore_result": True, "acks_late": True}
+
+
+# --- Hooks called by the flows ---------------------------------------------------------------------
+
+
+def notify_task_waiting(work_item: WorkItem) -> None:
+    """A step has arrived: tell the people who can act on it, once the step is committed."""
+    transaction.on_commit(functools.partial(_publish, deliver_task_waiting, work_item.pk), robust=True)
+
+
+def notify_request_closed(request: Request) -> None:
+    """A request has ended: tell its starter (and, when it lapsed, both schools) after the commit."""
+    if request.state in services.CLOSED_KINDS:
+        transaction.on_commit(functools.partial(_publish, deliver_request_closed, request.pk), robust=True)
+
+
+def _publish(task, *args) -> None:
+    """Queue `task` after the commit. Nothing here may fail the web request that committed: a
+    broker error is logged (and the callback is registered robust, for anything else)."""
+    try:
+        task.delay(*args)
+    except OperationalError:
+        # The step or request is committed; deliver_missed finds it on the next sweep.
+        logger.warning("Broker unreachable: %s%r left for the next sweep.", task.name, args, exc_info=True)
+
+
+# --- Tasks -----------------------------------------------------------------------------------------
 
 
 @shared_task(**TASK_OPTIONS)
@@ -39,7 +77,8 @@ def deliver_request_closed(request_id: int) -> int:
     return recorded
 
 
-def _sweep_and_send(sweep, **kwargs) -> int:
+def sweep_and_send(sweep, **kwargs) -> int:
+    """Run a sweep, then send the e-mails of what it recorded."""
     handled = sweep(**kwargs)
     services.emails_send()
     return handled
@@ -47,30 +86,20 @@ def _sweep_and_send(sweep, **kwargs) -> int:
 
 @shared_task(**TASK_OPTIONS)
 def remind_pending_tasks() -> int:
-    return _sweep_and_send(sweeps.remind_pending_tasks)
+    return sweep_and_send(sweeps.remind_pending_tasks)
 
 
 @shared_task(**TASK_OPTIONS)
 def escalate_overdue_tasks() -> int:
-    return _sweep_and_send(sweeps.escalate_overdue_tasks)
-
-
-@shared_task(**TASK_OPTIONS)
-def expire_lapsed_transfers() -> int:
-    return _sweep_and_send(sweeps.expire_lapsed_transfers)
+    return sweep_and_send(sweeps.escalate_overdue_tasks)
 
 
 @shared_task(**TASK_OPTIONS)
 def remind_suspensions_ending() -> int:
-    return _sweep_and_send(sweeps.remind_suspensions_ending)
+    return sweep_and_send(sweeps.remind_suspensions_ending)
 
 
 @shared_task(**TASK_OPTIONS)
 def deliver_missed_notifications() -> int:
     """What the broker never carried, and e-mails not sent yet."""
-    return _sweep_and_send(sweeps.deliver_missed)
-
-
-@shared_task(**TASK_OPTIONS)
-def fire_workflow_timers() -> int:
-    return sweeps.fire_workflow_timers()
+    return sweep_and_send(sweeps.deliver_missed)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from records.views.access import SignedInMixin
+
 from . import selectors, services
 
 PAGE_SIZE = 30
 
 
-class NotificationListView(LoginRequiredMixin, TemplateView):
+class NotificationListView(SignedInMixin, TemplateView):
     template_name = "notifications/notification_list.html"
 
     def get_context_data(self, **kwargs):
@@ -34,7 +35,7 @@ class NotificationListView(LoginRequiredMixin, TemplateView):
         )
 
 
-class NotificationOpenView(LoginRequiredMixin, View):
+class NotificationOpenView(SignedInMixin, View):
     """Following a notification's link marks it read and goes to the step, request or student."""
 
     def get(self, request, pk):
@@ -43,14 +44,14 @@ class NotificationOpenView(LoginRequiredMixin, View):
         return redirect(notification.target_url)
 
 
-class NotificationMarkReadView(LoginRequiredMixin, View):
+class NotificationMarkReadView(SignedInMixin, View):
     def post(self, request, pk):
         notification = get_object_or_404(selectors.notifications_of(request.user), pk=pk)
         services.notification_mark_read(notification=notification, by=request.user)
         return redirect("notification_list")
 
 
-class NotificationMarkAllReadView(LoginRequiredMixin, View):
+class NotificationMarkAllReadView(SignedInMixin, View):
     def post(self, request):
         count = services.notifications_mark_all_read(by=request.user)
         if count:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,25 @@ _ROW_SIZES = {1: (12,), 2: (6, 6), 3: (4, 4, 4), 4: (3, 3, 3, 3), 5: (3, 3, 2, 2
 
 def _one_row(names: list[str]) -> Layout:
     return Layout(Row(*(Span(name, desktop=size) for name, size in zip(names, _ROW_SIZES[len(names)]))))
+
+
+class DateInput(forms.DateInput):
+    """The browser's date picker. It shows a value only in ISO form (2016-09-05), not in the
+    zh-hans input format (2016/09/05) that Django would otherwise render."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def _school_choices(form, user) -> None:
+    """A filter's school choices: the schools the user sees, or no school filter when that is one."""
+    schools = list(schools_visible_to(user).values_list("identifier", "name"))
+    if len(schools) > 1:
+        form.fields["school"].choices = [("", _("全部学校")), *schools]
+    else:
+        del form.fields["school"]
 
 
 class LoginForm(AuthenticationForm):
@@ -67,21 +87,18 @@ class StudentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = list(schools_visible_to(user).values_list("identifier", "name"))
-        if len(schools) > 1:
-            self.fields["school"].choices = [("", _("全部学校")), *schools]
-        else:
-            del self.fields["school"]
+        _school_choices(self, user)
+        many_schools = "school" in self.fields
 
         classes = classes_visible_to(user).filter(state=SchoolClass.State.OPEN)
-        chosen_school = self.data.get("school") if "school" in self.fields else None
+        chosen_school = self.data.get("school") if many_schools else None
         if chosen_school:
             classes = classes.filter(school__identifier=chosen_school)
-        elif len(schools) > 1:
+        elif many_schools:
             classes = classes.none()  # a county has thousands of classes: pick the school first
             self.fields["class_code"].help_text = _("请先选择学校")
         class_choices = list(classes.order_by("grade", "sequence").values_list("code", "name"))
-        if len(class_choices) == 1 and len(schools) <= 1:
+        if len(class_choices) == 1 and not many_schools:
             del self.fields["class_code"]  # a teacher's one class
         else:
             self.fields["class_code"].choices = [("", _("全部班级")), *class_choices]
@@ -114,11 +131,7 @@ class ClassFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = list(schools_visible_to(user).values_list("identifier", "name"))
-        if len(schools) > 1:
-            self.fields["school"].choices = [("", _("全部学校")), *schools]
-        else:
-            del self.fields["school"]
+        _school_choices(self, user)
         self.layout = _one_row(list(self.fields))
 
     def filter(self, classes):
@@ -177,3 +190,49 @@ class StudentEditForm(forms.ModelForm):
         FieldSet(_("上下学"), Row("distance_km", "transport", "school_bus")),
         "photo",
     )
+
+
+def form_errors_from(form, error: ValidationError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's ValidationError on the form: on the named field when the form has it
+    (`field_map` names the form's field for a service's field name where they differ), above the
+    form otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.message_dict.items():
+            field = (field_map or {}).get(field, field)
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+
+# --- A bureau's calendar: its terms and its transfer windows ------------------------------------------
+
+
+class TermForm(forms.Form):
+    name = forms.CharField(label=_("学期名称"), max_length=50)
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+
+class WindowForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), widget=DateInput())
+    end = forms.DateField(label=_("结束日期"), widget=DateInput())
+
+
+TermFormSet = forms.formset_factory(TermForm, extra=1, can_delete=True)
+WindowFormSet = forms.formset_factory(WindowForm, extra=1, can_delete=True)
+
+
+def calendar_formsets(bureau, data=None):
+    terms = TermFormSet(
+        data, prefix="terms", initial=[{"name": t.name, "start": t.start, "end": t.end} for t in bureau.terms.all()]
+    )
+    windows = WindowFormSet(
+        data, prefix="windows", initial=[{"start": w.start, "end": w.end} for w in bureau.transfer_windows.all()]
+    )
+    return terms, windows
+
+
+def kept_rows(formset) -> list[dict]:
+    """The rows of a valid formset that were filled in and not marked for deletion."""
+    return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]

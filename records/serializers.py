@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from . import selectors
 from .models import Code, FamilyMember, Placement, School, SchoolClass, Student
 from .services import EDITABLE_STUDENT_FIELDS, FAMILY_MEMBER_FIELDS
 
@@ -112,8 +113,6 @@ class ClassCodeField(SlugReferenceField):
     """A class by its 12-digit code."""
 
     def __init__(self, *, visible=None, **kwargs):
-        from . import selectors
-
         super().__init__(visible=visible or selectors.classes_visible_to, pattern="^[0-9]{12}$", slug_field="code", **kwargs)
 
 

@@ -7,11 +7,9 @@ Login and logout sit outside the site, on viewflow's lock-screen pages.
 """
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import path, re_path
 from django.utils.translation import gettext_lazy as _
 from viewflow.urls import Application
-
-from flows import year_end_views
 
 from . import views
 
@@ -31,11 +29,24 @@ class RecordsApp(Application):
     class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
     class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
+    calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
+    # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.
+    class_operation_path = re_path(
+        r"^classes/(?P<pk>[0-9]+)/(?P<operation>rename|merge|dissolve)/$",
+        views.ClassOperationView.as_view(),
+        name="class_operation",
+    )
+    rollover_path = path("rollover/", views.RolloverView.as_view(), name="rollover")
+    rollover_detail_path = path("rollover/<int:pk>/", views.RolloverDetailView.as_view(), name="rollover_detail")
+    rollover_progress_path = path(
+        "rollover/<int:pk>/progress/", views.RolloverProgressView.as_view(), name="rollover_progress"
+    )
+    rollover_undo_path = path("rollover/<int:pk>/undo/", views.RolloverUndoView.as_view(), name="rollover_undo")
 
 
 urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Public: anyone may check a graduation certificate (rate limited, shows only name, school, year).
-    path("verify/", year_end_views.certificate_verify_view, name="certificate_verify"),
+    path("verify/", views.certificate_verify_view, name="certificate_verify"),
 ]

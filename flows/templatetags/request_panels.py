@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from records import selectors
+from records.class_codes import GRADUATING_GRADES
+from records.models import Role, SchoolClass, Student
 
 from .. import selectors as flow_selectors
-from records.models import Student
-
 from ..models import Request, WorkItem
 from ..views import request_actions_for
 
@@ -26,7 +26,7 @@ def student_actions(context, student: Student):
     actions = []
     if (
         membership
-        and membership.role in ("registrar", "academic_office")
+        and membership.role in (Role.REGISTRAR, Role.ACADEMIC_OFFICE)
         and membership.school_id == student.school_id
         and student.status != Student.Status.DECEASED
     ):
@@ -80,14 +80,11 @@ def step_kind_label(work_item: WorkItem) -> str:
 def class_actions(context, school_class):
     membership = selectors.membership_of(context["request"].user)
     is_registrar = bool(
-        membership and membership.role == "registrar" and membership.school_id == school_class.school_id
+        membership and membership.role == Role.REGISTRAR and membership.school_id == school_class.school_id
     )
-    can_transfer = is_registrar and school_class.state == "open"
-    from records.class_codes import GRADUATING_GRADES
-    from records.models import SchoolClass
-
+    can_transfer = is_registrar and school_class.state == SchoolClass.State.OPEN
     merge_targets = (
-        SchoolClass.objects.filter(school_id=school_class.school_id, grade=school_class.grade, state="open")
+        SchoolClass.objects.filter(school_id=school_class.school_id, grade=school_class.grade, state=SchoolClass.State.OPEN)
         .exclude(pk=school_class.pk)
         .order_by("sequence")
         if can_transfer

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import selectors
-from ..models import Role
 from rest_framework import serializers as drf_serializers
 from rest_framework import status as http_status
 
@@ -49,15 +46,6 @@ class RolloverSerializer(drf_serializers.Serializer):
     classes = RolloverClassSerializer(many=True)
 
 
-def _rollover_scope(user) -> dict:
-    membership = selectors.membership_of(user)
-    if membership and membership.role == Role.BUREAU_OFFICER:
-        return {"bureau": membership.bureau}
-    if membership and membership.role == Role.REGISTRAR:
-        return {"school": membership.school}
-    raise exceptions.PermissionDenied(_("学年升级由教育局审批人员或学校学籍管理员办理。"))
-
-
 def _rollover_body(rollover: Rollover) -> dict:
     progress = rollover_progress(rollover)
     rows = rollover.classes.select_related("school_class__school").order_by("pk")
@@ -77,7 +65,7 @@ class RolloverPreviewView(APIView):
 
     @extend_schema(request=RolloverScopeSerializer, responses=RolloverPreviewSerializer, tags=["rollover"])
     def post(self, request):
-        scope = _rollover_scope(request.user)
+        scope = selectors.rollover_scope_of(request.user)
         body = RolloverScopeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         plan = rollover_plan(school_year=body.validated_data["school_year"], **scope)
@@ -99,7 +87,7 @@ class RolloverListView(APIView):
 
     @extend_schema(request=RolloverScopeSerializer, responses={202: RolloverSerializer}, tags=["rollover"])
     def post(self, request):
-        scope = _rollover_scope(request.user)
+        scope = selectors.rollover_scope_of(request.user)
         body = RolloverScopeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         rollover = rollover_queue(school_year=body.validated_data["school_year"], by=request.user, **scope)

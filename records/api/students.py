@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -25,13 +25,6 @@ from ..serializers import (
 from .common import Ordering, query_filters
 
 
-def students_with_class(students):
-    """The student list's rows: the current class joined once, its code beside its name."""
-    return selectors.students_with_current_class(students).annotate(
-        current_class_code=F("open_placement_row__school_class__code")
-    )
-
-
 @extend_schema(parameters=[StudentFilterSerializer], tags=["students"])
 class StudentList(generics.ListAPIView):
     """The students you may see, filtered: free text on name or student number, school, class, status."""
@@ -51,7 +44,7 @@ class StudentList(generics.ListAPIView):
 
     def get_queryset(self):
         found = query_filters(self.request, StudentFilterSerializer)
-        return students_with_class(selectors.student_search(self.request.user, **found))
+        return selectors.students_with_current_class(selectors.student_search(self.request.user, **found))
 
 
 class StudentDetail(APIView):
@@ -61,7 +54,7 @@ class StudentDetail(APIView):
     def get(self, request, pk):
         visible = selectors.students_visible_to(request.user)
         students = (
-            students_with_class(visible)
+            selectors.students_with_current_class(visible)
             .select_related(*STUDENT_CODE_FIELDS, "dropout_reason")
             .prefetch_related(
                 Prefetch(
@@ -100,5 +93,5 @@ class StudentLookupView(APIView):
             raise exceptions.NotFound(_("没有找到学籍号与姓名都相符的学生，请核对家长提供的信息。"))
         if found.school_id == membership.school_id:
             raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("该生已在本校，无需转入。")]})
-        student = students_with_class(Student.objects.select_related("school", "gender")).get(pk=found.pk)
+        student = selectors.students_with_current_class(Student.objects.select_related("school", "gender")).get(pk=found.pk)
         return Response(StudentSummarySerializer(student).data)

@@ -149,6 +149,38 @@ class Student(ConcurrentTransitionMixin, models.Model):
     def decease(self) -> None:
         pass
 
+    # Changes that keep the status (target None) are transitions too, so that what each status
+    # allows is read from this one machine: the start of a request, the page's buttons and the
+    # last approval all ask it.
+
+    # 转学, 整班转学, 留级/跳级, 重新分班: only an enrolled student changes class.
+    @transition(field=status, source=Status.ENROLLED, target=None)
+    def move(self) -> None:
+        pass
+
+    # 续休: a suspension's end moves later.
+    @transition(field=status, source=Status.SUSPENDED, target=None)
+    def extend_suspension(self) -> None:
+        pass
+
+    # 关键信息变更, 贫困生认定/取消: a record is corrected in any status but after death.
+    @transition(
+        field=status,
+        source=[Status.ENROLLED, Status.SUSPENDED, Status.DROPPED_OUT, Status.GRADUATED],
+        target=None,
+    )
+    def amend(self) -> None:
+        pass
+
+    @classmethod
+    def sources_of(cls, transition_name: str) -> frozenset[str]:
+        """The statuses from which a transition may be fired (for queries over many students)."""
+        return frozenset(getattr(cls, transition_name)._django_fsm.transitions)
+
+    def allows(self, transition_name: str) -> bool:
+        """May `transition_name` be fired from this student's status?"""
+        return self.status in self.sources_of(transition_name)
+
     @property
     def open_placement(self) -> Placement | None:
         return self.placements.filter(ended_on__isnull=True).select_related("school_class", "school").first()

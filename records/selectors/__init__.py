@@ -21,12 +21,19 @@ from .scope import (
     user_sees_everything,
     users_in_role,
 )
-from .year_end import certificate_verify, graduates_for_promotion, promotion_region_students, rollovers_visible_to
+from .year_end import (
+    certificate_verify,
+    graduates_for_promotion,
+    promotion_region_students,
+    rollover_scope_of,
+    rollovers_visible_to,
+)
 
 __all__ = [
     "classes_with_size", "schools_with_counts", "student_status_counts", "students_with_current_class",
     "bureaus_visible_to", "calendar_editable_by", "classes_visible_to", "membership_of", "region_q",
     "schools_visible_to", "student_find_for_transfer_in", "student_search", "students_visible_to",
     "user_sees_everything", "users_in_role",
-    "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollovers_visible_to",
+    "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollover_scope_of",
+    "rollovers_visible_to",
 ]

@@ -46,10 +46,12 @@ def classes_with_size(user) -> QuerySet[SchoolClass]:
 
 
 def students_with_current_class(students: QuerySet[Student]) -> QuerySet[Student]:
-    """Adds current_class_id, current_class_name and current_grade (None when not placed)."""
+    """Adds current_class_id, _name, _code and current_grade (None when not placed): the open
+    placement joined once."""
     return students.annotate(
         open_placement_row=FilteredRelation("placements", condition=Q(placements__ended_on__isnull=True)),
         current_class_id=F("open_placement_row__school_class_id"),
         current_class_name=F("open_placement_row__school_class__name"),
+        current_class_code=F("open_placement_row__school_class__code"),
         current_grade=F("open_placement_row__school_class__grade"),
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from ..models import GraduationCertificate, Role, Rollover, School, Student
 from .scope import membership_of, region_q, user_sees_everything
@@ -65,3 +67,13 @@ def rollovers_visible_to(user):
     if membership.role == Role.REGISTRAR:
         return rollovers.filter(Q(school_id=membership.school_id) | Q(bureau_id=membership.school.bureau_id))
     return rollovers.none()
+
+
+def rollover_scope_of(user) -> dict:
+    """What a user rolls over: a bureau officer the bureau's schools, a registrar the school."""
+    membership = membership_of(user)
+    if membership and membership.role == Role.BUREAU_OFFICER:
+        return {"bureau": membership.bureau}
+    if membership and membership.role == Role.REGISTRAR:
+        return {"school": membership.school}
+    raise PermissionDenied(_("学年升级由教育局审批人员或学校学籍管理员办理。"))

@@ -8,17 +8,29 @@
     people      accounts and memberships
     calendar    a bureau's terms and transfer windows
     identity    student numbers and the one-person-one-record check
+    checks      the rules as pure checks, called at a request's start and at its last approval
 
 Callers import from here (`from records import services`); the modules import each other.
 """
 
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
 from .calendar import calendar_replace
-from .classes import class_create, class_dissolve, class_merge, class_rename
-from .identity import student_check_identity, student_number_issue, validate_family_members
+from .classes import class_create, class_dissolve, class_merge, class_rename, class_transfer
+from .identity import key_info_check, record_check, student_check_identity, student_number_issue, validate_family_members
 from .people import membership_save, user_password_changed, user_provision
-from .placements import (
+from .checks import (
     RESUME_SAME_CLASS_DAYS,
+    status_blockers,
+    class_open_check,
+    grade_change_check,
+    poverty_change_check,
+    resumption_class_check,
+    status_check,
+    suspension_end_check,
+    suspension_period_check,
+    transfer_class_check,
+)
+from .placements import (
     student_change_grade,
     student_decease,
     student_drop_out,
@@ -45,10 +57,11 @@ from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, student
 __all__ = [
     "CITIZEN_ID_TYPE", "NO_ID_TYPE", "code_get",
     "calendar_replace",
-    "class_create", "class_dissolve", "class_merge", "class_rename",
-    "student_check_identity", "student_number_issue", "validate_family_members",
+    "class_create", "class_dissolve", "class_merge", "class_rename", "class_transfer",
+    "key_info_check", "record_check", "student_check_identity", "student_number_issue", "validate_family_members",
     "membership_save", "user_password_changed", "user_provision",
-    "RESUME_SAME_CLASS_DAYS", "student_change_grade", "student_decease", "student_drop_out",
+    "RESUME_SAME_CLASS_DAYS", "status_blockers", "class_open_check", "grade_change_check", "poverty_change_check", "resumption_class_check", "status_check",
+    "suspension_end_check", "suspension_period_check", "transfer_class_check", "student_change_grade", "student_decease", "student_drop_out",
     "student_extend_suspension", "student_graduate", "student_last_placement", "student_promote",
     "student_resume", "student_suspend", "student_transfer",
     "EDITABLE_STUDENT_FIELDS", "FAMILY_MEMBER_FIELDS", "family_members_replace", "student_change_key_info",

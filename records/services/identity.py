@@ -13,6 +13,13 @@ from ..models import Code, Student
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE
 
 
+def one_record_message(existing: Student) -> str:
+    """一人一籍: the ID number has a record already; only its school is named."""
+    return _("该证件号已有学籍，学籍在“%(school)s”。一人只能有一个学籍：请通过转学或复学办理。") % {
+        "school": existing.school.name
+    }
+
+
 def student_number_issue(*, id_type: Code, id_number: str, birth_date: datetime.date, area_code: str) -> str:
     """Issue a 19-character student number (学籍号); it never changes afterwards.
 
@@ -22,6 +29,9 @@ def student_number_issue(*, id_type: Code, id_number: str, birth_date: datetime.
     if id_type.code == CITIZEN_ID_TYPE:
         number = StudentNumberPrefix.CITIZEN + parse_citizen_id(id_number).number
         holder = Student.objects.filter(student_number=number).select_related("school").first()
+        if holder and holder.id_number == parse_citizen_id(id_number).number:
+            # Registered a moment ago by another request with this ID: one person, one record.
+            raise ValidationError({"id_number": one_record_message(holder)}, code="duplicate_id")
         if holder:
             # The number was issued for this ID before the holder's ID was corrected; numbers never change.
             raise ValidationError(
@@ -75,15 +85,7 @@ def student_check_identity(
     if id_number:
         existing = others.filter(id_type=id_type, id_number=id_number).select_related("school").first()
         if existing:
-            raise ValidationError(
-                {
-                    "id_number": _(
-                        "该证件号已有学籍，学籍在“%(school)s”。一人只能有一个学籍：请通过转学或复学办理。"
-                    )
-                    % {"school": existing.school.name}
-                },
-                code="duplicate_id",
-            )
+            raise ValidationError({"id_number": one_record_message(existing)}, code="duplicate_id")
     return others.filter(name=name, gender=gender, birth_date=birth_date).order_by("pk").first()
 
 
@@ -96,3 +98,29 @@ def validate_family_members(members: list[dict[str, Any]]) -> None:
     if not any(member.get("is_guardian") for member in members):
         raise ValidationError({"family_members": _("家庭成员中至少一人须为监护人。")})
 
+
+
+# What full_clean leaves to the register's own checks or to the services that fill it in.
+RECORD_CHECK_EXCLUDE = ["student_number", "school", "status", "possible_duplicate_of", "photo"]
+
+
+def key_info_check(*, candidate: Student, exclude: Student | None = None) -> Student | None:
+    """The record's fields valid and its key information consistent and nobody else's (one
+    person, one record). Returns a possible duplicate (same name, gender and birth date)."""
+    # The database constraints hold anyway; the identity check explains a duplicate better.
+    candidate.full_clean(exclude=RECORD_CHECK_EXCLUDE, validate_constraints=False)
+    return student_check_identity(
+        name=candidate.name, gender=candidate.gender, birth_date=candidate.birth_date,
+        id_type=candidate.id_type, id_number=candidate.id_number or "", exclude=exclude,
+    )
+
+
+def record_check(*, school, data: dict[str, Any], family: list[dict[str, Any]]) -> tuple[Student, Student | None]:
+    """A new record (新生建档, 外地转入) as it would be created in `school`, checked: its fields, its key
+    information, one person one record, its family members. Returns the unsaved student and a
+    possible duplicate for the registrar to resolve (flagged, not refused)."""
+    data = dict(data, id_number=(data.get("id_number") or "").strip().upper())
+    candidate = Student(school=school, **data)
+    duplicate = key_info_check(candidate=candidate)
+    validate_family_members(family)
+    return candidate, duplicate

@@ -9,19 +9,21 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import Code, CodeTable, Placement, SchoolClass, Student
-from .base import fire, locked, record_actor, today, transition_refused
-
-# After three months away a resuming student may be placed one grade lower (policy texts, 篇2 第十五条).
-RESUME_SAME_CLASS_DAYS = 92
+from .base import fire, locked, record_actor, today
+from .checks import (
+    class_open_check,
+    grade_change_check,
+    resumption_class_check,
+    status_blockers,
+    suspension_end_check,
+    transfer_class_check,
+)
 
 
 def require_open_class(school_class: SchoolClass, field: str = "school_class") -> None:
     # Read the state under the class's row lock, which class_dissolve also takes: the caller's
     # copy may be stale, and a class must not be dissolved while a student is being placed in it.
-    state = SchoolClass.objects.select_for_update().values_list("state", flat=True).get(pk=school_class.pk)
-    if state != SchoolClass.State.OPEN:
-        raise ValidationError({field: _("班级“%(name)s”已毕业或撤销，不能编入学生。") % {"name": school_class.name}})
-
+    class_open_check(SchoolClass.objects.select_for_update().only("name", "state").get(pk=school_class.pk), field)
 
 
 def placement_open(*, student: Student, school_class: SchoolClass, reason: str, by) -> Placement:
@@ -46,6 +48,26 @@ def placement_close(*, student: Student, reason: str, by) -> Placement | None:
         placement.save()
     return placement
 
+
+
+def class_batch_locked(*, ids, school_class: SchoolClass, transition: str, action: str) -> tuple[list[Student], list[str]]:
+    """Lock a batch of a class's students (a graduation, a whole-class transfer) and say what keeps
+    any of them from `transition`: their status, or not being placed in the class (any more)."""
+    students = list(Student.objects.select_for_update().filter(pk__in=ids).order_by("name", "pk"))
+    placed = set(
+        Placement.objects.filter(student_id__in=ids, school_class=school_class, ended_on__isnull=True).values_list(
+            "student_id", flat=True
+        )
+    )
+    blockers = status_blockers(students, transition, action)
+    blockers += [
+        _("%(name)s（%(number)s）：不在本班。") % {"name": s.name, "number": s.student_number}
+        for s in students
+        if s.pk not in placed and s.allows(transition)
+    ]
+    if len(students) != len(set(ids)):
+        blockers.append(_("有学生记录不存在。"))
+    return students, blockers
 
 
 def placements_close_bulk(*, student_ids, reason: str, by) -> None:
@@ -83,19 +105,13 @@ def move(*, student: Student, to_class: SchoolClass, reason: str, by) -> Placeme
     return placement_open(student=student, school_class=to_class, reason=reason, by=by)
 
 
-def require_enrolled(student: Student, action: str) -> None:
-    if student.status != Student.Status.ENROLLED:
-        raise transition_refused(student, action)
-
-
 @transaction.atomic
 def student_transfer(*, student: Student, to_class: SchoolClass, by, reason: str = "") -> Placement:
     """Close the open placement and open one in `to_class`; the grade must not change (转学)."""
     student = locked(student)
-    require_enrolled(student, _("转学"))
+    fire(student, "move", _("转学"))
     current = student.open_placement
-    if current and current.school_class.grade != to_class.grade:
-        raise ValidationError({"to_class": _("转学不改变年级：请选择%(grade)s的班级。") % {"grade": current.school_class.grade_name}})
+    transfer_class_check(from_class=current.school_class if current else None, to_class=to_class)
     return move(student=student, to_class=to_class, reason=reason or _("转学"), by=by)
 
 
@@ -103,13 +119,11 @@ def student_transfer(*, student: Student, to_class: SchoolClass, by, reason: str
 def student_change_grade(*, student: Student, to_class: SchoolClass, by, reason: str = "") -> Placement:
     """Repeat (留级) or skip (跳级) a grade: exactly one grade down or up, in the same school."""
     student = locked(student)
-    require_enrolled(student, _("留级/跳级"))
+    fire(student, "move", _("留级/跳级"))
     current = student.open_placement
-    if to_class.school_id != student.school_id:
-        raise ValidationError({"to_class": _("留级或跳级只能在本校内调整班级。")})
-    if current is None or abs(to_class.grade - current.school_class.grade) != 1:
-        raise ValidationError({"to_class": _("留级或跳级只能调整一个年级。")})
-    label = _("留级") if to_class.grade < current.school_class.grade else _("跳级")
+    from_class = current.school_class if current else None
+    grade_change_check(student=student, from_class=from_class, to_class=to_class)
+    label = _("留级") if to_class.grade < from_class.grade else _("跳级")
     return move(student=student, to_class=to_class, reason=reason or label, by=by)
 
 
@@ -117,9 +131,8 @@ def student_change_grade(*, student: Student, to_class: SchoolClass, by, reason:
 def student_suspend(*, student: Student, until: datetime.date, by, reason: str = "") -> Student:
     """Suspend (休学) until `until`; the placement closes and resumption reopens it."""
     student = locked(student)
-    if until <= today():
-        raise ValidationError({"end": _("休学截止日期须晚于今天。")})
     fire(student, "suspend", _("休学"))
+    suspension_end_check(student=student, end=until, today=today())
     student.suspended_until = until
     text = reason or _("休学")
     record_actor(student, by, text)
@@ -132,10 +145,8 @@ def student_suspend(*, student: Student, until: datetime.date, by, reason: str =
 def student_extend_suspension(*, student: Student, until: datetime.date, by, reason: str = "") -> Student:
     """续休: a suspended student's end date moves later."""
     student = locked(student)
-    if student.status != Student.Status.SUSPENDED:
-        raise ValidationError(_("只有休学中的学生才能续休。"))
-    if student.suspended_until and until <= student.suspended_until:
-        raise ValidationError({"end": _("续休截止日期须晚于原休学截止日期。")})
+    fire(student, "extend_suspension", _("续休"), refusal=_("只有休学中的学生才能续休。"))
+    suspension_end_check(student=student, end=until, today=today())
     student.suspended_until = until
     record_actor(student, by, reason or _("续休"))
     student.save()
@@ -152,20 +163,9 @@ def student_resume(*, student: Student, by, to_class: SchoolClass | None = None,
     less; when longer the school may pick a class of the same grade or one grade lower, never higher."""
     student = locked(student)
     fire(student, "resume", _("复学"))
-    last = student_last_placement(student)
-    former = last.school_class if last else None
-    away_days = (today() - last.ended_on).days if last and last.ended_on else 0
-    if to_class is None:
-        to_class = former
-    if to_class is None or (to_class == former and former.state != SchoolClass.State.OPEN):
-        raise ValidationError({"to_class": _("原班级已不在读，请选择复学编入的班级。")})
-    if to_class.school_id != student.school_id:
-        raise ValidationError({"to_class": _("复学须回原学校；到其他学校就读请复学后再办理转学。")})
-    if former and to_class.pk != former.pk:
-        if away_days <= RESUME_SAME_CLASS_DAYS and former.state == SchoolClass.State.OPEN:
-            raise ValidationError({"to_class": _("离校不满三个月，复学须回原班级。")})
-        if not (former.grade - 1 <= to_class.grade <= former.grade):
-            raise ValidationError({"to_class": _("复学只能编入原年级或低一个年级的班级。")})
+    to_class = resumption_class_check(
+        student=student, last=student_last_placement(student), to_class=to_class, today=today()
+    )
     student.suspended_until = None
     student.dropout_reason = None
     student.dropout_destination = ""

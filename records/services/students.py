@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from ..id_numbers import StudentNumberPrefix, parse_citizen_id
 from ..models import FamilyMember, SchoolClass, Student
-from .base import CITIZEN_ID_TYPE, locked, record_actor
-from .identity import student_check_identity, student_number_issue, validate_family_members
+from .base import CITIZEN_ID_TYPE, fire, locked, record_actor
+from .checks import poverty_change_check
+from .identity import key_info_check, record_check, student_number_issue, validate_family_members
 from .placements import placement_open, require_open_class
 
 # Fields the school may edit directly; key information and status change only through requests.
@@ -69,20 +70,8 @@ def student_register(
     """
     require_open_class(school_class)
     school = school_class.school
-    data = dict(data)
-    data["id_number"] = (data.get("id_number") or "").strip().upper()
-    student = Student(school=school, **data)
-    # The database constraints hold anyway; the identity check below explains a duplicate better.
-    student.full_clean(
-        exclude=["student_number", "school", "status", "possible_duplicate_of"], validate_constraints=False
-    )
-    student.possible_duplicate_of = student_check_identity(
-        name=student.name,
-        gender=student.gender,
-        birth_date=student.birth_date,
-        id_type=student.id_type,
-        id_number=student.id_number,
-    )
+    student, duplicate = record_check(school=school, data=data, family=family_members)
+    student.possible_duplicate_of = duplicate
     student.student_number = student_number_issue(
         id_type=student.id_type,
         id_number=student.id_number,
@@ -147,16 +136,11 @@ def student_change_key_info(*, student: Student, changes: dict[str, Any], by, re
     if unknown:
         raise ValidationError({field: _("该项不是关键信息。") for field in unknown})
     student = locked(student)
+    fire(student, "amend", _("关键信息变更"))
     old_name = student.name
     for field, value in changes.items():
         setattr(student, field, value.strip().upper() if field == "id_number" else value)
-    student.full_clean(
-        exclude=["student_number", "school", "status", "possible_duplicate_of"], validate_constraints=False
-    )
-    student_check_identity(
-        name=student.name, gender=student.gender, birth_date=student.birth_date,
-        id_type=student.id_type, id_number=student.id_number, exclude=student,
-    )
+    key_info_check(candidate=student, exclude=student)
     if student.name != old_name:
         former = [name for name in student.former_names.split("、") if name]
         if old_name not in former:
@@ -180,8 +164,8 @@ def student_change_key_info(*, student: Student, changes: dict[str, Any], by, re
 def student_set_poverty(*, student: Student, poverty: bool, by, note: str = "") -> Student:
     """贫困生认定 (True) or 取消 (False)."""
     student = locked(student)
-    if student.poverty == poverty:
-        raise ValidationError(_("该生已是贫困生。") if poverty else _("该生不是贫困生，无需取消。"))
+    fire(student, "amend", _("贫困生认定/取消"))
+    poverty_change_check(student=student, poverty=poverty)
     student.poverty = poverty
     record_actor(student, by, note or (_("认定为贫困生") if poverty else _("取消贫困生认定")))
     student.save()

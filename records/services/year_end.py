@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from ..class_codes import GRADUATING_GRADES
 from ..models import GraduationCertificate, Placement, SchoolClass, Student
-from .base import record_actor, today
-from .placements import placements_close_bulk, placements_open_bulk
+from .base import history_of_students, record_actor, today
+from .checks import status_blockers
+from .placements import class_batch_locked, placements_close_bulk, placements_open_bulk
 
 # Graduating a class of hundreds or promoting a county's intake must not cost a round trip per
 # student. These services check every student's state in one query against the sources the state
@@ -19,24 +20,8 @@ from .placements import placements_close_bulk, placements_open_bulk
 # blockers, then write with queryset updates and bulk-created history rows: the only place where a
 # status is written without firing the transition on an instance (the protected field forbids it).
 
-GRADUATE_SOURCES = frozenset(Student.graduate._django_fsm.transitions)
-PROMOTE_SOURCES = frozenset(Student.promote._django_fsm.transitions)
-
-
-def status_blockers(students: list[Student], sources: frozenset, action: str) -> list[str]:
-    return [
-        _("%(name)s（%(number)s）：学籍状态为“%(status)s”，不能办理%(action)s。")
-        % {"name": s.name, "number": s.student_number, "status": s.get_status_display(), "action": action}
-        for s in students
-        if s.status not in sources
-    ]
-
-
-def history_of_students(ids, *, by, reason: str) -> None:
-    Student.history.bulk_history_create(
-        list(Student.objects.filter(pk__in=ids)), update=True, default_user=by, default_change_reason=reason
-    )
-
+GRADUATE_SOURCES = Student.sources_of("graduate")
+PROMOTE_SOURCES = Student.sources_of("promote")
 
 
 @transaction.atomic
@@ -55,20 +40,7 @@ def class_graduate(
     ids = sorted(certificates)
     if not ids:
         raise ValidationError(_("没有要毕业的学生。"))
-    students = list(Student.objects.select_for_update().filter(pk__in=ids).order_by("name", "pk"))
-    placed = set(
-        Placement.objects.filter(student_id__in=ids, school_class=school_class, ended_on__isnull=True).values_list(
-            "student_id", flat=True
-        )
-    )
-    blockers = status_blockers(students, GRADUATE_SOURCES, _("毕业"))
-    blockers += [
-        _("%(name)s（%(number)s）：不在本班。") % {"name": s.name, "number": s.student_number}
-        for s in students
-        if s.pk not in placed and s.status in GRADUATE_SOURCES
-    ]
-    if len(students) != len(ids):
-        blockers.append(_("有学生记录不存在。"))
+    _students, blockers = class_batch_locked(ids=ids, school_class=school_class, transition="graduate", action=_("毕业"))
     numbers = [certificates[pk].strip() for pk in ids]
     duplicates = sorted(n for n, times in Counter(numbers).items() if times > 1)
     if duplicates:
@@ -119,12 +91,12 @@ def students_promote(*, placements: dict[int, SchoolClass], by) -> int:
         c.pk: c for c in SchoolClass.objects.select_for_update().select_related("school").filter(pk__in=class_ids)
     }
     blockers = [
-        _("班级“%(name)s”已毕业或撤销，不能编入学生。") % {"name": c.name}
+        _("班级“%(name)s”已不在读（已毕业或撤销），不能编入学生。") % {"name": c.name}
         for c in classes.values()
         if c.state != SchoolClass.State.OPEN
     ]
     students = list(Student.objects.select_for_update().filter(pk__in=ids).order_by("name", "pk"))
-    blockers += status_blockers(students, PROMOTE_SOURCES, _("升学"))
+    blockers += status_blockers(students, "promote", _("升学"))
     if Placement.objects.filter(student_id__in=ids, ended_on__isnull=True).exists():
         blockers.append(_("有学生仍有在读班级。"))
     if blockers:

@@ -1,10 +1,14 @@
 """The register's pages, by subject; records/urls.py names them as `views.<View>`."""
 
 from .accounts import LoginView, PasswordChangeView
-from .classes import ClassDetailView, ClassListView
+from .calendar import CalendarView
+from .classes import ClassDetailView, ClassListView, ClassOperationView
+from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView
+from .verify import certificate_verify_view
 
 __all__ = [
-    "LoginView", "PasswordChangeView", "ClassDetailView", "ClassListView", "HomeView", "StudentDetailView",
-    "StudentEditView", "StudentListView",
+    "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
+    "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
+    "StudentDetailView", "StudentEditView", "StudentListView", "certificate_verify_view",
 ]

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import selectors, services
-from ..forms import (
-    LoginForm,
-    PasswordChangeForm,
-)
+from ..forms import LoginForm, PasswordChangeForm
+from .access import SignedInMixin
 
 PAGE_SIZE = 50
 
@@ -22,7 +19,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-class PasswordChangeView(LoginRequiredMixin, auth_views.PasswordChangeView):
+class PasswordChangeView(SignedInMixin, auth_views.PasswordChangeView):
     form_class = PasswordChangeForm
     template_name = "registration/password_change_form.html"
     success_url = reverse_lazy("home")

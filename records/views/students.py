@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -17,15 +16,17 @@ from ..forms import (
     FamilyMemberForm,
     StudentEditForm,
     StudentFilterForm,
+    form_errors_from,
 )
 from ..history import student_history
 from ..models import CLASS_ROLES, Role, Student
 from ..record_form import STUDENT_CODE_FIELDS, student_record_groups
+from .access import SignedInMixin
 
 PAGE_SIZE = 50
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(SignedInMixin, TemplateView):
     """One page per role: the school's counts, the teacher's class, the bureau's schools."""
 
     template_name = "records/home.html"
@@ -48,7 +49,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class StudentListView(LoginRequiredMixin, ListView):
+class StudentListView(SignedInMixin, ListView):
     template_name = "records/student_list.html"
     context_object_name = "students"
     paginate_by = PAGE_SIZE
@@ -64,7 +65,7 @@ class StudentListView(LoginRequiredMixin, ListView):
         return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
 
 
-class StudentDetailView(LoginRequiredMixin, DetailView):
+class StudentDetailView(SignedInMixin, DetailView):
     """The whole record; someone who may not see the student gets a 404, not a 403, so that
     record numbers of other schools cannot be probed."""
 
@@ -91,22 +92,19 @@ class StudentDetailView(LoginRequiredMixin, DetailView):
         )
 
 
-class StudentEditView(LoginRequiredMixin, TemplateView):
+class StudentEditView(SignedInMixin, TemplateView):
     """The school edits what needs no approval; key information goes through a request."""
 
     template_name = "records/student_edit.html"
     EDITOR_ROLES = (Role.REGISTRAR, Role.ACADEMIC_OFFICE)
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def check_access(self, request, *args, **kwargs):
         self.student = get_object_or_404(selectors.students_visible_to(request.user), pk=kwargs["pk"])
         membership = selectors.membership_of(request.user)
         if not (membership and membership.role in self.EDITOR_ROLES and membership.school_id == self.student.school_id):
             raise PermissionDenied(_("只有学籍所在学校的学籍管理员或教导处可以修改学生信息。"))
         if self.student.status == Student.Status.DECEASED:
             raise PermissionDenied(_("该生学籍已注销，不能修改。"))
-        return super().dispatch(request, *args, **kwargs)
 
     def forms(self):
         data = self.request.POST if self.request.method == "POST" else None
@@ -139,11 +137,7 @@ class StudentEditView(LoginRequiredMixin, TemplateView):
                         )
             except ValidationError as error:
                 target = forms["family1"] if "family_members" in getattr(error, "message_dict", {}) else forms["form"]
-                if hasattr(error, "error_dict"):
-                    for field, messages_ in error.message_dict.items():
-                        target.add_error(field if field in target.fields else None, messages_)
-                else:
-                    target.add_error(None, error.messages)
+                form_errors_from(target, error)
             else:
                 messages.success(request, _("学生信息已保存，修改已记入变更记录。") if changed or family_changed else _("没有修改。"))
                 return redirect("student_detail", pk=self.student.pk)

@@ -14,7 +14,7 @@ from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
-from flows.services import evidence_add
+from flows.engine import evidence_add
 from tests.factories import StudentFactory
 from tests.flows.acting import decide, start_transfer
 

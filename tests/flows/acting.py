@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from flows.forms import ReceivingClassDecisionForm, WholeClassDecisionForm
+from flows.transfer import ReceivingClassDecisionForm
+from flows.whole_class_transfer import WholeClassDecisionForm
 from flows.models import Request, WorkItem
-from flows.services import task_decide, transfer_start
+from flows.engine import task_decide
+from flows.transfer import transfer_start
 from records.models import CodeTable, Placement
 from records.services import code_get
 from flows.selectors import tasks_in_inbox

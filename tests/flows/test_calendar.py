@@ -9,7 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from flows.models import Request
-from flows.services import transfer_in_start, transfer_out_start, whole_class_transfer_start
+from flows.transfer_in import transfer_in_start
+from flows.transfer_out import transfer_out_start
+from flows.whole_class_transfer import whole_class_transfer_start
 from records.models import Term, TransferWindow
 from records.working_days import add_working_days, is_working_day, working_days_between
 from tests.factories import SchoolClassFactory, StudentFactory

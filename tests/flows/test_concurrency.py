@@ -11,7 +11,8 @@ import pytest
 from django.db import connection
 
 from flows.models import Request, WorkItem
-from flows.services import Conflict, task_decide
+from records.errors import Conflict
+from flows.engine import task_decide
 from records.models import Placement, Student
 from tests.factories import StudentFactory
 

@@ -26,8 +26,8 @@ from flows.models import (
     WholeClassTransfer,
     WorkItem,
 )
-from flows.services import transfer_start
-from flows.status_changes import poverty_start
+from flows.transfer import transfer_start
+from flows.poverty import poverty_start
 from records.models import Role, School, Student, Term, TransferWindow
 from tests.factories import (
     SchoolClassFactory,

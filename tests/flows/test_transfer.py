@@ -1,4 +1,4 @@
-"""转学 within the system, driven through flows.services and the org-scoped inboxes.
+"""转学 within the system, driven through the engine (flows.engine) and the org-scoped inboxes.
 
 Same bureau: school_a → school_b (both 龙游县). Across bureaus: school_a (龙游县) ↔ school_c (武义县).
 """
@@ -12,7 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from flows.models import Request, RequestStudent
-from flows.services import Conflict, request_lapse, request_withdraw, task_decide
+from records.errors import Conflict
+from flows.lapse import request_lapse
+from flows.engine import request_withdraw, task_decide
 from records import services
 from records.models import School, SchoolClass, Student
 from flows.selectors import user_may_act_on

@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from flows.models import Request
-from flows.services import Conflict, transfer_cancel_start
+from records.errors import Conflict
+from flows.transfer_cancel import transfer_cancel_start
 from records import services
 from records.models import Student
 from tests.factories import SchoolClassFactory

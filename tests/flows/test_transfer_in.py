@@ -6,7 +6,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from flows.models import Request
-from flows.services import Conflict, transfer_in_start
+from records.errors import Conflict
+from flows.transfer_in import transfer_in_start
 from records.models import Student
 from tests.factories import citizen_id
 

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from flows.models import Request
-from flows.services import Conflict, transfer_out_start
+from records.errors import Conflict
+from flows.transfer_out import transfer_out_start
 from records.models import Placement, Student
 from tests.factories import StudentFactory
 

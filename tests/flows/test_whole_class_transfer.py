@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from flows.models import Request
-from flows.services import Conflict, whole_class_transfer_start
+from records.errors import Conflict
+from flows.whole_class_transfer import whole_class_transfer_start
 from records import services
 from records.models import School, SchoolClass, Student
 from tests.factories import SchoolClassFactory, SchoolFactory, StudentFactory

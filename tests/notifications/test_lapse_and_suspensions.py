@@ -9,10 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from flows.models import Request
-from flows.status_changes import suspension_start
+from flows.suspension import suspension_start
 from notifications.models import Notification
 from notifications.services import emails_send
-from notifications.sweeps import expire_lapsed_transfers, remind_suspensions_ending
+from flows.lapse import expire_lapsed_transfers
+from notifications.sweeps import remind_suspensions_ending
 from records import services
 from records.models import Student
 from tests.factories import StudentFactory

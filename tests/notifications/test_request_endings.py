@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from flows.models import Request
-from flows.services import request_withdraw, transfer_cancel_start
+from flows.engine import request_withdraw
+from flows.transfer_cancel import transfer_cancel_start
 from notifications.models import Notification
 from notifications.services import emails_send
 from notifications.sweeps import deliver_missed

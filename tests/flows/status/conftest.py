@@ -15,10 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from flows import status_changes
-from flows.forms import VerifyRegistrationForm
+from flows import dropout, grade_change, key_info_change, poverty, resumption, suspension
+from flows.registration import VerifyRegistrationForm
 from flows.models import Cause, Evidence, PovertyChange
-from flows.services import task_decide
+from flows.engine import task_decide
 from records.models import CodeTable, Role
 from flows.selectors import tasks_in_inbox
 from records.services import code_get
@@ -42,38 +42,38 @@ def evidence(*kinds: str) -> list:
 
 
 def start_suspension(student, by, *, cause=Cause.OTHER, kinds=(Evidence.Kind.APPLICATION,), **kwargs):
-    return status_changes.suspension_start(
+    return suspension.suspension_start(
         student=student, by=by, cause=cause, applicant=APPLICANT, reason=kwargs.pop("reason", "身体原因需在家休养"),
         evidence=evidence(*kinds), **kwargs,
     )
 
 
 def start_resumption(student, by, *, cause=Cause.OTHER, to_class=None, kinds=(Evidence.Kind.APPLICATION,)):
-    return status_changes.resumption_start(
+    return resumption.resumption_start(
         student=student, by=by, cause=cause, to_class=to_class, applicant=APPLICANT, reason="申请复学",
         evidence=evidence(*kinds),
     )
 
 
 def start_dropout(student, by, reason: str = "1", *, remark: str = "", kinds=()):
-    return status_changes.dropout_start(
+    return dropout.dropout_start(
         student=student, by=by, reason_code=code_get(CodeTable.DROPOUT_REASON, reason), remark=remark,
         evidence=evidence(*kinds),
     )
 
 
 def start_grade_change(student, by, to_class, justification: str = "学业跟不上，家长申请留级"):
-    return status_changes.grade_change_start(student=student, by=by, to_class=to_class, justification=justification)
+    return grade_change.grade_change_start(student=student, by=by, to_class=to_class, justification=justification)
 
 
 def start_key_info_change(student, by, changes: dict, *, kinds=(Evidence.Kind.HOUSEHOLD_REGISTER,), reason="户口簿已变更"):
-    return status_changes.key_info_change_start(
+    return key_info_change.key_info_change_start(
         student=student, by=by, changes=changes, reason=reason, evidence=evidence(*kinds)
     )
 
 
 def start_poverty(student, by, action=PovertyChange.Action.IDENTIFY, note="低保家庭，经村委会证明"):
-    return status_changes.poverty_start(student=student, by=by, action=action, note=note)
+    return poverty.poverty_start(student=student, by=by, action=action, note=note)
 
 
 # --- Deciding the academic office's verification on its page -------------------------------------

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from flows.models import Request
-from flows.services import Conflict
+from records.errors import Conflict
 from records.models import Student
 from tests.factories import SchoolClassFactory
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from flows.models import Cause, Evidence, Request, WorkItem
-from flows.services import request_withdraw
+from flows.engine import request_withdraw
 from records.forms import FamilyMemberForm, StudentEditForm
 from records.models import CodeTable, Role, Student
 from records.services import code_get

@@ -3,7 +3,7 @@
 import pytest
 
 from flows.models import PovertyChange, Request
-from flows.services import Conflict
+from records.errors import Conflict
 
 from ..acting import REJECT, decide, inbox, steps_of
 from .conftest import last_change, start_poverty

@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from flows.models import Request, WorkItem
-from flows.services import Conflict, task_decide
-from flows.status_changes import registration_resubmit, registration_start
+from records.errors import Conflict
+from flows.engine import task_decide
+from flows.registration import registration_resubmit, registration_start
 from records import services
 from records.models import CodeTable, Student
 from flows.selectors import user_may_act_on

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from flows.models import Cause, Evidence, Request
-from flows.services import Conflict
+from records.errors import Conflict
 from records import services
 from records.models import Placement, Student
 from tests.factories import StudentFactory

@@ -5,7 +5,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from flows.models import Evidence, Request, WorkItem
-from flows.services import Conflict, task_decide
+from records.errors import Conflict
+from flows.engine import task_decide
 from records.models import Student
 from flows.selectors import user_may_act_on
 

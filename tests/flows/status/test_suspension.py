@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from flows.models import Cause, Evidence, Request
-from flows.services import Conflict
+from records.errors import Conflict
 from records.models import Student
 from tests.factories import StudentFactory
 

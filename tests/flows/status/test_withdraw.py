@@ -6,8 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from flows.models import Request
-from flows.services import Conflict, request_withdraw
-from flows.status_changes import registration_start
+from records.errors import Conflict
+from flows.engine import request_withdraw
+from flows.registration import registration_start
 from records.models import CodeTable, Student
 from records.services import code_get
 from tests.factories import citizen_id

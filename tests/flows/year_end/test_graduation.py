@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from flows.models import Graduation, GraduationEntry, Request
-from flows.services import Conflict
-from flows.year_end import graduation_roster, graduation_start
+from records.errors import Conflict
+from flows.graduation import graduation_roster, graduation_start
 from records import services
 from records.models import GraduationCertificate, Placement, SchoolClass, Student
 from tests.factories import SchoolClassFactory, StudentFactory

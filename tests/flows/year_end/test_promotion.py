@@ -6,8 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from flows.models import Request
-from flows.services import Conflict
-from flows.year_end import promotion_start
+from records.errors import Conflict
+from flows.promotion import promotion_start
 from records.models import Placement, Student
 from records.selectors import graduates_for_promotion
 from tests.factories import SchoolClassFactory, StudentFactory

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from flows.year_end import graduation_start
+from flows.graduation import graduation_start
 from records.models import GraduationCertificate, Placement, Student
 from tests.factories import SchoolClassFactory, StudentFactory
 from tests.flows.acting import decide

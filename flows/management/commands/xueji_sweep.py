@@ -1,21 +1,23 @@
 from django.core.management.base import BaseCommand
+from viewflow.workflow.timers import fire_due_timers
 
+from flows.lapse import expire_lapsed_transfers
 from notifications import services, sweeps
 
 SWEEPS = {
     "remind": (sweeps.remind_pending_tasks, "待办提醒 reminders recorded"),
     "escalate": (sweeps.escalate_overdue_tasks, "超期督办 notifications recorded"),
-    "lapse": (sweeps.expire_lapsed_transfers, "transfers lapsed 转学申请已过期"),
+    "lapse": (expire_lapsed_transfers, "transfers lapsed 转学申请已过期"),
     "suspensions": (sweeps.remind_suspensions_ending, "休学即将到期 reminders recorded"),
     "missed": (sweeps.deliver_missed, "missed event notifications recorded 补发"),
-    "timers": (sweeps.fire_workflow_timers, "workflow timers fired"),
+    "timers": (fire_due_timers, "workflow timers fired"),
 }
 
 
 class Command(BaseCommand):
     help = (
-        "Run the notification sweeps once, here and now, as Celery beat runs them; then send the e-mails "
-        "not sent yet. Running a sweep again sends nothing twice. 立即执行一次提醒、督办、过期等定时任务。"
+        "Run the sweeps once, here and now, as Celery beat runs them; then send the e-mails not sent "
+        "yet. Running a sweep again sends nothing twice. 立即执行一次提醒、督办、过期等定时任务。"
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,283 @@
+"""The engine under every request kind: start a request, decide a step, withdraw, close, evidence.
+
+Each kind's module (flows/transfer.py, flows/suspension.py …) checks its own rules and calls
+`request_start`; its last step calls one service in records.services and `request_close`. The
+register itself changes only there. Nothing here knows one kind from another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from viewflow.workflow.status import PROCESS, STATUS
+
+from notifications.tasks import notify_request_closed
+from records.errors import Conflict
+from records.models import Role, Student
+from records.selectors import membership_of
+from records.services import record_check
+
+from .models import Evidence, Registration, Request, RequestStudent, TransferIn, WorkItem
+from .selectors import user_may_act_on
+
+OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
+
+
+# --- Who may start, and what every start checks --------------------------------------------------
+
+
+def require_role(user, *roles: str):
+    membership = membership_of(user)
+    if membership is None or membership.role not in roles:
+        raise PermissionDenied(_("您的角色不能办理此业务。"))
+    return membership
+
+
+def require_own_student(by, student: Student, *roles: str):
+    """A registrar (or `roles`) of the school that holds the student's record."""
+    membership = require_role(by, *(roles or (Role.REGISTRAR,)))
+    if membership.school_id != student.school_id:
+        raise PermissionDenied(_("只能为本校学生办理。"))
+    return membership
+
+
+def applicant_fields(applicant: dict | None, reason: str) -> dict:
+    """The parent's request as the registrar logs it: who asked, how to reach them, and why."""
+    applicant = applicant or {}
+    errors = {}
+    if not (applicant.get("name") or "").strip():
+        errors["applicant_name"] = _("请填写申请人（家长）姓名。")
+    if not (applicant.get("relationship") or "").strip():
+        errors["applicant_relationship"] = _("请填写申请人与学生的关系。")
+    if not (applicant.get("phone") or "").strip():
+        errors["applicant_phone"] = _("请填写申请人联系电话。")
+    if not (reason or "").strip():
+        errors["reason"] = _("请填写申请理由。")
+    if errors:
+        raise ValidationError(errors)
+    return {
+        "applicant_name": applicant["name"].strip(),
+        "applicant_relationship": applicant["relationship"].strip(),
+        "applicant_phone": applicant["phone"].strip(),
+        "reason": reason.strip(),
+    }
+
+
+def require_evidence(evidence, kinds: Iterable[str], message: str) -> None:
+    """`evidence` is (kind, file) pairs; one of them must be of one of `kinds`."""
+    kinds = tuple(kinds)
+    if not any(kind in kinds for kind, _file in evidence):
+        raise ValidationError({"evidence": message})
+
+
+def _refuse_open_requests(students: Iterable[Student]) -> None:
+    busy = (
+        RequestStudent.objects.filter(student__in=list(students), open=True)
+        .select_related("student", "request")
+        .first()
+    )
+    if busy:
+        raise Conflict(
+            _("%(name)s已有办理中的申请（%(kind)s #%(pk)d），办结或撤回后才能发起新的申请。")
+            % {"name": busy.student.name, "kind": busy.request.get_kind_display(), "pk": busy.request_id},
+            code="open_request",
+        )
+
+
+def open_requests_of(student_ids) -> dict[int, RequestStudent]:
+    """The open request of each of these students that has one, by student id (a batch's blockers)."""
+    return {
+        rs.student_id: rs
+        for rs in RequestStudent.objects.filter(student_id__in=list(student_ids), open=True).select_related(
+            "request", "request__school"
+        )
+    }
+
+
+def _claim(request: Request, students: list[Student]) -> None:
+    _refuse_open_requests(students)
+    try:
+        with transaction.atomic():
+            RequestStudent.objects.bulk_create(
+                [RequestStudent(request=request, student=student) for student in students]
+            )
+    except IntegrityError:
+        # Another request for one of these students committed between the check and the insert.
+        _refuse_open_requests(students)
+        raise
+
+
+def refuse_open_record_requests(id_number: str, *, exclude: Request | None = None) -> None:
+    """A new record (registration or transfer-in) for an ID number that an open request already
+    carries is refused: one person, one record, also before the record exists."""
+    if not id_number:
+        return
+    pending = {
+        pk
+        for model in (Registration, TransferIn)
+        for pk in model.objects.filter(state=Request.State.OPEN, record__id_number=id_number).values_list("pk", flat=True)
+    }
+    if exclude is not None:
+        pending.discard(exclude.pk)
+    if pending:
+        raise Conflict({"id_number": _("该证件号已有办理中的建档或转入申请。")}, code="open_request")
+
+
+@transaction.atomic
+def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=(), **fields) -> Request:
+    """Start `flow_class` for `students` with the request's `fields`; evidence is (kind, file) pairs.
+
+    Nothing is created when any student already has an open request.
+    """
+    students = list(students)
+    _refuse_open_requests(students)
+    request = flow_class.start.run(by=by, fields=fields)
+    _claim(request, students)
+    for kind, file in evidence:
+        Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
+    return request
+
+
+# --- Evidence added later, and who is a party ------------------------------------------------------
+
+
+def request_parties(request: Request) -> set[int]:
+    """The schools of a request: the one that started it and, for a transfer, the other."""
+    return {pk for pk in (request.school_id, request.other_school_id) if pk}
+
+
+@transaction.atomic
+def evidence_add(*, request: Request, by, kind: str, file) -> Evidence:
+    membership = require_role(by, Role.REGISTRAR)
+    if membership.school_id not in request_parties(request):
+        raise PermissionDenied(_("只有申请涉及学校的学籍管理员可以上传材料。"))
+    request = Request.objects.select_for_update().get(pk=request.pk)
+    if not request.is_open:
+        raise Conflict(_("申请%(state)s，不能再上传材料。") % {"state": request.get_state_display()}, code="closed")
+    return Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
+
+
+# --- Ending a request ------------------------------------------------------------------------------
+
+
+def request_close(request: Request, *, state: str, comment: str = "") -> Request:
+    """End a request: its students are free for the next one. Call inside the flow's transaction."""
+    request.state = state
+    request.closed_at = timezone.now()
+    request.close_comment = comment
+    request.save(update_fields=["state", "closed_at", "close_comment"])
+    RequestStudent.objects.filter(request=request, open=True).update(open=False)
+    notify_request_closed(request)
+    return request
+
+
+def cancel_open_tasks(request: Request, *, by=None, comment: str = "") -> None:
+    """End the open steps of a request that is withdrawn or lapses: nobody is to act on them."""
+    now = timezone.now()
+    for task in request.task_set.filter(status__in=OPEN_TASK_STATUSES).select_related("process"):
+        task.flow_task.activation_class(task).cancel()
+    WorkItem.objects.filter(request=request, finished__isnull=True).update(finished=now, actor=by, comment=comment)
+    request.status = PROCESS.CANCELED
+    request.finished = now
+    request.save(update_fields=["status", "finished"])
+
+
+@transaction.atomic
+def request_withdraw(*, request: Request, by, comment: str = "") -> Request:
+    """The starter (or a registrar of the starting school) withdraws an open request before its
+    last approval; nothing changes."""
+    membership = membership_of(by)
+    is_school_registrar = membership and membership.role == Role.REGISTRAR and membership.school_id == request.school_id
+    if not (is_school_registrar or request.started_by_id == by.pk):
+        raise PermissionDenied(_("只有发起人或发起学校的学籍管理员可以撤回申请。"))
+    with request.flow_class.lock(request.pk):
+        request = Request.objects.get(pk=request.pk).coerced
+        if not request.is_open:
+            raise Conflict(_("申请%(state)s，不能撤回。") % {"state": request.get_state_display()}, code="closed")
+        cancel_open_tasks(request, by=by, comment=_("申请已撤回"))
+        return request_close(request, state=Request.State.WITHDRAWN, comment=comment or _("发起学校撤回"))
+
+
+# --- Deciding a step -----------------------------------------------------------------------------------
+
+
+def decided_message(item: WorkItem) -> str:
+    """Why a step cannot be decided (again): who did it, or how the request ended without it."""
+    if item.finished and not item.decision:  # closed undecided: the request was withdrawn or lapsed
+        return _("申请%(state)s，该环节无需再办理。") % {"state": item.request.get_state_display()}
+    who = (item.actor.get_full_name() or item.actor.get_username()) if item.actor else _("他人")
+    return _("该环节已由%(who)s办理，无需重复办理。") % {"who": who}
+
+
+def _decision_check(flow_task, *, decision: str, comment: str, form, data) -> None:
+    if decision not in WorkItem.Decision.values or (
+        decision == WorkItem.Decision.RETURN and not flow_task.can_return
+    ):
+        raise ValidationError({"decision": _("请选择同意或不同意。")})
+    if decision == WorkItem.Decision.RETURN and not comment.strip():
+        raise ValidationError({"comment": _("退回修改时请写明需要修改的地方。")})
+    if decision == WorkItem.Decision.REJECT and not comment.strip():
+        raise ValidationError({"comment": _("不同意时请填写理由。")})
+    if decision == WorkItem.Decision.APPROVE:
+        # Without its valid form a transfer's approval would carry no receiving class, and
+        # the last step would fail far from here.
+        if form is not None and not form.is_valid():
+            raise ValidationError(form.errors.as_data())
+        if form is None and data is None and flow_task.needs_form:
+            raise ValidationError(_("请在办理页面填写本环节的表单后再同意。"), code="form_required")
+
+
+def task_decide(
+    *, work_item: WorkItem, by, decision: str, comment: str = "", form=None, data: dict | None = None
+) -> Request:
+    """Record the decision on a step and move the flow on, all under the flow's lock.
+
+    The last approval runs the register change in the same transaction: on any error nothing of
+    the step is kept. A step already decided by someone else is refused with their name.
+    """
+    task = work_item.task
+    flow_task = task.flow_task
+    with task.activation() as activation:
+        # of=("self",): the actor is an outer join, and PostgreSQL cannot lock its nullable side.
+        item = WorkItem.objects.select_for_update(of=("self",)).select_related("actor", "request").get(pk=task.pk)
+        if not user_may_act_on(by, item):
+            raise PermissionDenied(_("您不能办理这个环节。"))
+        if item.finished or activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+            closed = item.finished and not item.decision
+            raise Conflict(decided_message(item), code="closed" if closed else "already_decided")
+        _decision_check(flow_task, decision=decision, comment=comment, form=form, data=data)
+        if activation.task.status == STATUS.ASSIGNED and activation.task.owner_id != by.pk:
+            activation.unassign()
+        if activation.task.status == STATUS.NEW:
+            activation.assign(by)
+        activation.start(None)
+        if decision == WorkItem.Decision.APPROVE:
+            step_data = data if data is not None else (form.cleaned_data if form is not None else None)
+            if step_data is not None:
+                flow_task.apply(activation.process, step_data)
+                activation.process.save()
+        item.actor = by
+        item.decision = decision
+        item.comment = comment.strip()
+        item.finished = timezone.now()
+        item.save()
+        activation.execute()
+        return activation.process
+
+
+def new_record_check(*, school, record: dict, family: list, exclude: Request | None = None):
+    """A new record that a request carries until its last approval (新生建档, 外地转入): checked as
+    it would be created, and not already carried by another open request. Returns a possible
+    duplicate (same name, gender, birth date) for the academic office to resolve."""
+    _candidate, duplicate = record_check(school=school, data=record, family=family)
+    refuse_open_record_requests(record.get("id_number") or "", exclude=exclude)
+    return duplicate
+
+
+def normalized_record(record: dict) -> dict:
+    """Stored as the record will be (upper case): the open-request check compares the JSON as text."""
+    return dict(record, id_number=(record.get("id_number") or "").strip().upper())
