@@ -119,6 +119,13 @@ def promotion_start(*, placements: list[tuple[int, SchoolClass]], by) -> Promoti
             blockers.append(
                 _("%(name)s学籍状态为“%(status)s”，不能升学。") % {"name": student.name, "status": student.get_status_display()}
             )
+        elif student.school.type != School.Type.PRIMARY:
+            # 篇10 四: only primary graduates go up to junior middle school; a junior graduate
+            # who took the 中考 may not repeat it (严禁…重读).
+            blockers.append(
+                _("%(name)s是%(school)s的毕业生：只有小学毕业生可以升入七年级。")
+                % {"name": student.name, "school": student.school.name}
+            )
     if blockers:
         raise Conflict(blockers, code="promotion_blocked")
     request = request_start(

@@ -98,3 +98,20 @@ def test_rollover_preview_confirm_undo(api_for, school_a, class_a, bureau_office
     assert undone.status_code == 200 and undone.json()["state"] == "undone"
     assert SchoolClass.objects.get(pk=class_a.pk).code == class_a.code
     assert client.post(f"/api/v1/rollovers/{rollover_id}/undo/").status_code == 409
+
+
+def test_a_junior_middle_graduate_cannot_be_promoted_to_grade_seven(
+    api_for, first_year, middle, middle_registrar, bureau_officer
+):
+    ninth = SchoolClassFactory(school=middle, grade=9)
+    junior_graduate = StudentFactory(school_class=ninth, by=middle_registrar, graduated=True)
+
+    refused = start(
+        api_for(middle_registrar), kind="promotion", placements=[{"student": junior_graduate.pk, "to_class": first_year.code}]
+    )
+
+    assert refused.status_code == 409
+    assert "只有小学毕业生可以升入七年级" in refused.json()["detail"]
+    student = Student.objects.get(pk=junior_graduate.pk)
+    assert (student.status, student.school_id) == ("graduated", middle.pk)
+    assert not student.placements.filter(ended_on__isnull=True).exists()
