@@ -15,6 +15,7 @@ v1 = [
     path("students/", records_api.StudentList.as_view(), name="api-students"),
     path("students/lookup/", records_api.StudentLookupView.as_view(), name="api-student-lookup"),
     path("students/<int:pk>/", records_api.StudentDetail.as_view(), name="api-student"),
+    path("students/<int:pk>/class/", records_api.StudentClassView.as_view(), name="api-student-class"),
     path("requests/", flows_api.RequestListView.as_view(), name="api-requests"),
     path("requests/<int:pk>/", flows_api.RequestDetailView.as_view(), name="api-request"),
     path("requests/<int:pk>/withdraw/", flows_api.RequestWithdrawView.as_view(), name="api-request-withdraw"),

@@ -236,3 +236,20 @@ def calendar_formsets(bureau, data=None):
 def kept_rows(formset) -> list[dict]:
     """The rows of a valid formset that were filled in and not marked for deletion."""
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+class ReassignClassForm(forms.Form):
+    """重新分班: another open class of the same grade in the student's school."""
+
+    to_class = forms.ModelChoiceField(label=_("调入班级"), queryset=SchoolClass.objects.none())
+    reason = forms.CharField(label=_("原因"), max_length=80, required=False, help_text=_("如：分班调整、家长申请，可不填。"))
+
+    def __init__(self, *args, student: Student, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = student.open_placement
+        classes = SchoolClass.objects.filter(school=student.school_id, state=SchoolClass.State.OPEN)
+        if current is not None:
+            classes = classes.filter(grade=current.school_class.grade).exclude(pk=current.school_class_id)
+        self.fields["to_class"].queryset = classes.order_by("sequence")
+        self.fields["to_class"].label_from_instance = lambda c: f"{c.name}（{c.code}）"
+        self.layout = Layout(Row("to_class", "reason"))

@@ -313,6 +313,13 @@ class ClassFilterSerializer(serializers.Serializer):
     grade = serializers.IntegerField(required=False, min_value=1, max_value=12)
 
 
+class ReassignClassSerializer(serializers.Serializer):
+    """重新分班: the class (by its code) of the same grade and school to move the student to."""
+
+    to_class = ClassCodeField()
+    reason = serializers.CharField(max_length=80, required=False, allow_blank=True, default="")
+
+
 class StudentLookupSerializer(serializers.Serializer):
     student_number = serializers.CharField(max_length=19)
     name = serializers.CharField(max_length=50)

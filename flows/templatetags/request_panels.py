@@ -31,6 +31,13 @@ def student_actions(context, student: Student):
         and student.status != Student.Status.DECEASED
     ):
         actions.append({"label": _("修改信息（无需审批）"), "url": reverse("student_edit", args=[student.pk])})
+        # 重新分班 is the school's own change too, but not while a request is about the student.
+        if (
+            membership.role == Role.REGISTRAR
+            and student.allows("move")
+            and not student.requests.filter(state=Request.State.OPEN).exists()
+        ):
+            actions.append({"label": _("重新分班"), "url": reverse("student_reassign", args=[student.pk])})
     return {"actions": actions + request_actions_for(user, student), "student": student}
 
 

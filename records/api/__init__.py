@@ -8,10 +8,10 @@ from .auth import MeView, TokenThrottle, TokenView
 from .common import Ordering, query_filters
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
-from .students import StudentDetail, StudentList, StudentLookupView
+from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
 
 __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
-    "StudentDetail", "StudentList", "StudentLookupView",
+    "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",
 ]

@@ -1,4 +1,4 @@
-"""Students: the list, the whole record, and the lookup a receiving school makes."""
+"""Students: the list, the whole record, 重新分班, and the lookup a receiving school makes."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
-from .. import selectors
+from .. import selectors, services
 from ..history import student_history
 from ..models import FamilyMember, Placement, Role, Student
 from ..record_form import STUDENT_CODE_FIELDS
 from ..serializers import (
+    ReassignClassSerializer,
     StudentDetailSerializer,
     StudentFilterSerializer,
     StudentLookupSerializer,
     StudentSerializer,
     StudentSummarySerializer,
 )
+from ..views.access import school_registrar
 from .common import Ordering, query_filters
 
 
@@ -47,34 +49,56 @@ class StudentList(generics.ListAPIView):
         return selectors.students_with_current_class(selectors.student_search(self.request.user, **found))
 
 
+def student_detail_response(request, pk: int) -> Response:
+    """The whole record of a student the user may see (a 404 otherwise)."""
+    visible = selectors.students_visible_to(request.user)
+    students = (
+        selectors.students_with_current_class(visible)
+        .select_related(*STUDENT_CODE_FIELDS, "dropout_reason")
+        .prefetch_related(
+            Prefetch(
+                "family_members",
+                queryset=FamilyMember.objects.select_related("relationship", "ethnicity", "id_type"),
+            ),
+            Prefetch(
+                "placements",
+                queryset=Placement.objects.select_related("school", "school_class").order_by("-started_on", "-id"),
+            ),
+        )
+    )
+    student = get_object_or_404(students, pk=pk)
+    duplicate = student.possible_duplicate_of_id
+    context = {
+        "request": request,
+        "history": student_history(student),
+        "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
+    }
+    return Response(StudentDetailSerializer(student, context=context).data)
+
+
 class StudentDetail(APIView):
     """The whole record: items, family members, placements and the history of every change."""
 
     @extend_schema(responses=StudentDetailSerializer, tags=["students"])
     def get(self, request, pk):
-        visible = selectors.students_visible_to(request.user)
-        students = (
-            selectors.students_with_current_class(visible)
-            .select_related(*STUDENT_CODE_FIELDS, "dropout_reason")
-            .prefetch_related(
-                Prefetch(
-                    "family_members",
-                    queryset=FamilyMember.objects.select_related("relationship", "ethnicity", "id_type"),
-                ),
-                Prefetch(
-                    "placements",
-                    queryset=Placement.objects.select_related("school", "school_class").order_by("-started_on", "-id"),
-                ),
-            )
+        return student_detail_response(request, pk)
+
+
+class StudentClassView(APIView):
+    """重新分班: the registrar of the student's school moves the student to another class of the
+    same grade (no approval); 200 with the whole record, the move in its placements and history."""
+
+    @extend_schema(request=ReassignClassSerializer, responses=StudentDetailSerializer, tags=["students"])
+    def post(self, request, pk):
+        student = get_object_or_404(selectors.students_visible_to(request.user), pk=pk)
+        school_registrar(request.user, student.school_id)
+        body = ReassignClassSerializer(data=request.data, context={"request": request})
+        body.is_valid(raise_exception=True)
+        services.student_reassign_class(
+            student=student, to_class=body.validated_data["to_class"], by=request.user,
+            reason=body.validated_data["reason"],
         )
-        student = get_object_or_404(students, pk=pk)
-        duplicate = student.possible_duplicate_of_id
-        context = {
-            "request": request,
-            "history": student_history(student),
-            "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
-        }
-        return Response(StudentDetailSerializer(student, context=context).data)
+        return student_detail_response(request, pk)
 
 
 class StudentLookupView(APIView):

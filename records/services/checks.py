@@ -59,6 +59,19 @@ def transfer_class_check(*, from_class: SchoolClass | None, to_class: SchoolClas
         )
 
 
+def reassign_class_check(*, student: Student, from_class: SchoolClass | None, to_class: SchoolClass) -> None:
+    """重新分班 (篇2 第十九条): another class of the same grade in the student's own school."""
+    if to_class.school_id != student.school_id:
+        raise ValidationError({"to_class": _("重新分班只能调到本校的班级。")})
+    if from_class is not None and to_class.pk == from_class.pk:
+        raise ValidationError({"to_class": _("该生已在这个班级。")})
+    if from_class is not None and to_class.grade != from_class.grade:
+        raise ValidationError(
+            {"to_class": _("重新分班不改变年级：请选择%(grade)s的班级；升降年级请办理留级/跳级。") % {"grade": from_class.grade_name}}
+        )
+    class_open_check(to_class)
+
+
 def grade_change_check(*, student: Student, from_class: SchoolClass | None, to_class: SchoolClass) -> None:
     """留级 / 跳级: exactly one grade down or up, in the student's own school."""
     if to_class.school_id != student.school_id:

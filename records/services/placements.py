@@ -13,6 +13,7 @@ from .base import fire, locked, record_actor, today
 from .checks import (
     class_open_check,
     grade_change_check,
+    reassign_class_check,
     resumption_class_check,
     status_blockers,
     suspension_end_check,
@@ -125,6 +126,18 @@ def student_change_grade(*, student: Student, to_class: SchoolClass, by, reason:
     grade_change_check(student=student, from_class=from_class, to_class=to_class)
     label = _("留级") if to_class.grade < from_class.grade else _("跳级")
     return move(student=student, to_class=to_class, reason=reason or label, by=by)
+
+
+@transaction.atomic
+def student_reassign_class(*, student: Student, to_class: SchoolClass, by, reason: str = "") -> Placement:
+    """重新分班: the school moves a student to another class of the same grade (篇2 第十九条: the
+    school corrects it directly, no approval); the old and new class stay in the history."""
+    student = locked(student)
+    fire(student, "move", _("重新分班"))
+    current = student.open_placement
+    reassign_class_check(student=student, from_class=current.school_class if current else None, to_class=to_class)
+    text = _("重新分班") + (f"：{reason.strip()}" if (reason or "").strip() else "")
+    return move(student=student, to_class=to_class, reason=text[:100], by=by)
 
 
 @transaction.atomic

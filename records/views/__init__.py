@@ -4,11 +4,11 @@ from .accounts import LoginView, PasswordChangeView
 from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
-from .students import HomeView, StudentDetailView, StudentEditView, StudentListView
+from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
 from .verify import certificate_verify_view
 
 __all__ = [
     "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
-    "StudentDetailView", "StudentEditView", "StudentListView", "certificate_verify_view",
+    "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
 ]

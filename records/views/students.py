@@ -9,11 +9,12 @@ from django.shortcuts import redirect
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from .. import selectors, services
 from ..forms import (
     FamilyMemberForm,
+    ReassignClassForm,
     StudentEditForm,
     StudentFilterForm,
     form_errors_from,
@@ -21,7 +22,7 @@ from ..forms import (
 from ..history import student_history
 from ..models import CLASS_ROLES, Role, Student
 from ..record_form import STUDENT_CODE_FIELDS, student_record_groups
-from .access import SignedInMixin
+from .access import SignedInMixin, school_registrar
 
 PAGE_SIZE = 50
 
@@ -142,3 +143,32 @@ class StudentEditView(SignedInMixin, TemplateView):
                 messages.success(request, _("学生信息已保存，修改已记入变更记录。") if changed or family_changed else _("没有修改。"))
                 return redirect("student_detail", pk=self.student.pk)
         return self.render_to_response(self.get_context_data(**forms))
+
+
+class StudentReassignView(SignedInMixin, FormView):
+    """重新分班: the registrar moves the student to another class of the same grade, no approval."""
+
+    template_name = "records/student_reassign.html"
+    form_class = ReassignClassForm
+
+    def check_access(self, request, *args, **kwargs):
+        self.student = get_object_or_404(selectors.students_visible_to(request.user), pk=kwargs["pk"])
+        school_registrar(request.user, self.student.school_id)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "student": self.student}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(student=self.student, placement=self.student.open_placement, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            placement = services.student_reassign_class(
+                student=self.student, to_class=form.cleaned_data["to_class"], by=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("已调入%(name)s，已记入在班记录。") % {"name": placement.school_class.name})
+        return redirect("student_detail", pk=self.student.pk)

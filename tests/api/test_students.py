@@ -174,3 +174,17 @@ def test_only_registrars_look_up_and_not_for_their_own_students(api_for, bureau_
 def test_a_lookup_reaches_students_of_any_county(api_for, receiving_registrar, class_c):
     far = StudentFactory(school_class=class_c, gender=code("gender", "2"))
     assert lookup(api_for(receiving_registrar), far).json()["gender"] == "2"
+
+
+def test_the_api_reassigns_with_the_same_rules(api_for, student, class_a2, class_b, registrar, receiving_registrar, bureau_officer):
+    url = f"/api/v1/students/{student.pk}/class/"
+
+    moved = api_for(registrar).post(url, {"to_class": class_a2.code, "reason": "家长申请"}, format="json")
+    assert moved.status_code == 200, moved.json()
+    assert moved.json()["class_code"] == class_a2.code
+
+    other_school = api_for(registrar).post(url, {"to_class": class_b.code}, format="json")
+    assert other_school.status_code == 400
+    assert api_for(receiving_registrar).post(url, {"to_class": class_a2.code}, format="json").status_code == 404
+    assert api_for(bureau_officer).post(url, {"to_class": class_a2.code}, format="json").status_code == 403
+    assert student.open_placement.school_class == class_a2

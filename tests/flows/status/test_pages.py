@@ -473,7 +473,7 @@ def actions_on_student_page(client, student) -> list[str]:
 
 def test_an_enrolled_students_registrar_sees_the_changes_the_state_machine_allows(client_for, student, registrar):
     assert actions_on_student_page(client_for(registrar), student) == [
-        "修改信息（无需审批）", "转学（本校转出）", "转出（市外/省外/境外）", "休学", "流失/退学/死亡", "关键信息变更",
+        "修改信息（无需审批）", "重新分班", "转学（本校转出）", "转出（市外/省外/境外）", "休学", "流失/退学/死亡", "关键信息变更",
         "贫困生认定/取消",
     ]
 
