@@ -29,6 +29,7 @@ from .steps import Step
 # Dropout reason codes (records' code table dropout_reason).
 LEFT_THE_SYSTEM = "3"  # 转至市外/省外/境外: the transfer-out request records it
 DEATH = "4"
+INCAPACITY = "5"  # 因故丧失学习能力: proven like a death (篇10 三.三)
 OTHER = "9"
 
 
@@ -111,6 +112,11 @@ def dropout_start(*, student: Student, by, reason_code: Code, remark: str = "", 
         require_evidence(evidence, (Evidence.Kind.CERTIFICATE,), _("死亡登记须上传公安机关或医院出具的死亡证明。"))
     else:
         status_check(student, "drop_out", _("流失/退学"))
+    if reason_code.code == INCAPACITY:
+        require_evidence(
+            evidence, (Evidence.Kind.CERTIFICATE,),
+            _("因故丧失学习能力须上传乡镇派出所或县级以上医院出具的证明材料。"),
+        )
     remark = (remark or "").strip()
     if not remark and reason_code.code == OTHER:
         raise ValidationError({"remark": _("原因为“其他”时请填写备注。")})
@@ -129,7 +135,9 @@ class DropoutForm(RequestStartForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["reason"]
-        self.fields["evidence_certificate"].help_text = _("死亡登记须上传公安机关或医院出具的死亡证明。")
+        self.fields["evidence_certificate"].help_text = _(
+            "死亡登记须上传死亡证明；因故丧失学习能力须上传乡镇派出所或县级以上医院出具的证明。"
+        )
         self.layout = Layout(Row("reason_code", "remark"), FieldSet(_("证明材料"), Row(*self.evidence_fields)))
 
 

@@ -79,6 +79,9 @@ def _code_tables_after_flush(request):
         Code.objects.bulk_create(
             Code(table=table, code=value, name=name, sort_order=order) for order, (value, name) in enumerate(rows)
         )
+    for table, value, name, order in importlib.import_module("records.migrations.0006_dropout_reason_incapacity").ADDED_CODES:
+        Code.objects.create(table=table, code=value, name=name, sort_order=order)
+    Code.objects.filter(table="dropout_reason", code="9").update(sort_order=5)
     for role, models in data.ROLE_PERMISSIONS.items():
         codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
         group, _created = Group.objects.get_or_create(name=role)

@@ -79,6 +79,23 @@ def test_death_with_a_certificate_makes_the_student_deceased(student, class_a, r
     assert new.history_user == bureau_officer
 
 
+def test_loss_of_learning_ability_needs_its_proof(student, registrar):
+    with pytest.raises(ValidationError) as refused:
+        start_dropout(student, registrar, "5", kinds=(Evidence.Kind.OTHER,))
+
+    assert refused.value.message_dict["evidence"] == ["因故丧失学习能力须上传乡镇派出所或县级以上医院出具的证明材料。"]
+    assert not Request.objects.filter(student=student).exists()
+
+
+def test_loss_of_learning_ability_with_proof_ends_the_record_as_dropped_out(student, class_a, registrar, bureau_officer):
+    report = start_dropout(student, registrar, "5", kinds=(Evidence.Kind.CERTIFICATE,))
+    decide(bureau_officer, report)
+
+    assert where(student) == (class_a.school, None, Student.Status.DROPPED_OUT)
+    assert student.dropout_reason.name == "因故丧失学习能力"
+    assert student.placements.get(school_class=class_a).end_reason == "因故丧失学习能力"
+
+
 def test_dropped_out_student_can_still_be_registered_as_deceased(class_a, registrar, bureau_officer):
     student = StudentFactory(school_class=class_a, by=registrar, dropped_out=True)
 
