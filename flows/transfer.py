@@ -31,7 +31,7 @@ from records.term_calendar import transfer_start_check
 from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
 from .forms import ClassChoiceField, DecisionForm, RequestStartForm, open_classes
-from .models import Request, Transfer, WorkItem
+from .models import Evidence, Request, Transfer, WorkItem
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin, registrar
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, class_code, evidence_of, id_field, school_identifier
 from .steps import Step
@@ -179,6 +179,8 @@ def transfer_start(
             raise PermissionDenied(_("转入班级须是本校的班级。"))
         transfer_class_check(from_class=from_class, to_class=to_class)
         order, to_school = Transfer.Order.RECEIVING, to_class.school
+        if to_school.bureau.transfer_in_evidence_required:
+            receiving_evidence_check(evidence)
     transfer_start_check(bureau=student.school.bureau, grade=from_class.grade, day=today or timezone.localdate())
     return request_start(
         TransferFlow,
@@ -195,6 +197,23 @@ def transfer_start(
         to_class=to_class,
         **fields,
     )
+
+
+def receiving_evidence_check(evidence) -> None:
+    """The parent brings the household register and the receiving area's acceptance (篇10 三.一.1:
+    监护人持户籍和迁入地教育主管部门同意接收证明); the receiving school logs both when it starts.
+    Each missing one is named on its own upload (the page's and the API's `evidence_<kind>`)."""
+    kinds = {kind for kind, _file in evidence}
+    missing = {
+        f"evidence_{kind}": message
+        for kind, message in (
+            (Evidence.Kind.HOUSEHOLD_REGISTER, _("请上传学生户口簿（扫描件）。")),
+            (Evidence.Kind.ACCEPTANCE, _("请上传迁入地教育主管部门同意接收证明（扫描件）。")),
+        )
+        if kind not in kinds
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 # --- Forms -------------------------------------------------------------------------------------------
@@ -250,6 +269,12 @@ class StudentLookupForm(forms.Form):
 class TransferReceiveForm(RequestStartForm):
     """The receiving school starts (the parent applied there) and picks the class now."""
 
+    evidence_fields = {
+        "evidence_household_register": Evidence.Kind.HOUSEHOLD_REGISTER,
+        "evidence_acceptance": Evidence.Kind.ACCEPTANCE,
+        "evidence_residence": Evidence.Kind.RESIDENCE,
+        "evidence_other": Evidence.Kind.OTHER,
+    }
     to_class = ClassChoiceField(label=_lazy("转入班级"), queryset=SchoolClass.objects.none())
 
     def __init__(self, *args, student: Student, school: School, **kwargs):

@@ -110,6 +110,7 @@ class Evidence(models.Model):
 
     class Kind(models.TextChoices):
         HOUSEHOLD_REGISTER = "household_register", _("户口簿")
+        ACCEPTANCE = "acceptance", _("接收证明")
         RESIDENCE = "residence", _("居住证明")
         APPLICATION = "application", _("书面申请")
         DIAGNOSIS = "diagnosis", _("医院诊断证明")

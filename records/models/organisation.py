@@ -50,6 +50,11 @@ class Bureau(models.Model):
     region = models.OneToOneField(Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="bureau")
     allow_repeat_or_skip = models.BooleanField(_("允许留级/跳级"), default=False)
     step_due_working_days = models.PositiveSmallIntegerField(_("审批时限（工作日）"), default=10)
+    transfer_in_evidence_required = models.BooleanField(
+        _("接收转学须户口簿和接收证明"),
+        default=True,
+        help_text=_("本局学校接收转学时，须上传学生户口簿和迁入地教育主管部门同意接收证明（篇10 三.一.1）。"),
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from tests.factories import DEFAULT_PASSWORD
 
-from .calls import APPLICANT, REASON
+from .calls import APPLICANT, REASON, pdf, start_multipart
 
 pytestmark = pytest.mark.usefixtures("transfer_windows_open")
 
@@ -32,18 +32,11 @@ def test_receiving_registrar_bureau_and_sending_registrar_move_a_student_through
     )
     assert found.status_code == 200
     assert found.json()["class_code"] == class_a.code
-    started = receiving.post(
-        "/api/v1/requests/",
-        {
-            "kind": "transfer",
-            "student": found.json()["id"],
-            "student_number": student.student_number,
-            "name": student.name,
-            "to_class": class_b.code,
-            "reason": REASON,
-            "applicant": APPLICANT,
-        },
-        format="json",
+    # With the household register and the acceptance the parent brought, scanned.
+    started = start_multipart(
+        receiving, kind="transfer", student=found.json()["id"], student_number=student.student_number,
+        name=student.name, to_class=class_b.code, reason=REASON, applicant=APPLICANT,
+        evidence_household_register=pdf("户口簿.pdf"), evidence_acceptance=pdf("接收证明.pdf"),
     )
     assert started.status_code == 201, started.content
     request_id = started.json()["id"]

@@ -75,6 +75,10 @@ def test_a_transfer_started_by_the_receiving_school_is_approved_from_each_inbox(
         "input[type=file][name=evidence_household_register]",
         files=[{"name": "户口簿.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
+    receiving.set_input_files(
+        "input[type=file][name=evidence_acceptance]",
+        files=[{"name": "接收证明.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     receiving.click("#start-form button[type=submit]")
     receiving.wait_for_url(re.compile(r".*/requests/\d+/$"))
     started = receiving.inner_text("main")

@@ -7,7 +7,9 @@ import datetime
 
 from flows.transfer import ReceivingClassDecisionForm
 from flows.whole_class_transfer import WholeClassDecisionForm
-from flows.models import Request, WorkItem
+from django.core.files.base import ContentFile
+
+from flows.models import Evidence, Request, WorkItem
 from flows.engine import task_decide
 from flows.transfer import transfer_start
 from records.models import CodeTable, Placement
@@ -60,10 +62,20 @@ def whole_class_form(request: Request, *, to_class=None, new_class_name="", deci
     return WholeClassDecisionForm(data=data, request=request)
 
 
+def receiving_evidence() -> list:
+    """What the parent brings to the receiving school: the household register and the acceptance."""
+    return [
+        (Evidence.Kind.HOUSEHOLD_REGISTER, ContentFile(b"%PDF-1.4 household register", name="户口簿.pdf")),
+        (Evidence.Kind.ACCEPTANCE, ContentFile(b"%PDF-1.4 acceptance", name="接收证明.pdf")),
+    ]
+
+
 def start_transfer(student, by, *, to_class=None, to_school=None, today=None):
-    """A registrar logs the parent's transfer request (receiving order with to_class, sending with to_school)."""
+    """A registrar logs the parent's transfer request (receiving order with to_class and the parent's
+    documents, sending order with to_school)."""
     return transfer_start(
-        student=student, by=by, to_class=to_class, to_school=to_school, applicant=APPLICANT, reason=REASON, today=today
+        student=student, by=by, to_class=to_class, to_school=to_school, applicant=APPLICANT, reason=REASON, today=today,
+        evidence=receiving_evidence() if to_class is not None else (),
     )
 
 

@@ -44,6 +44,7 @@ from .acting import (
     family,
     inbox,
     record,
+    start_transfer,
     steps_of,
     where,
 )
@@ -97,7 +98,10 @@ def national_transfer(student, class_b, receiving_registrar):
     """school_b's registrar has logged the parent's request to move the student into class_b."""
     return transfer_start(
         student=student, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON,
-        evidence=[(Evidence.Kind.HOUSEHOLD_REGISTER, ContentFile(PDF, name="户口簿.pdf"))],
+        evidence=[
+            (Evidence.Kind.HOUSEHOLD_REGISTER, ContentFile(PDF, name="户口簿.pdf")),
+            (Evidence.Kind.ACCEPTANCE, ContentFile(PDF, name="接收证明.pdf")),
+        ],
     )
 
 
@@ -209,7 +213,7 @@ def test_the_task_page_shows_the_student_request_evidence_earlier_steps_and_char
     assert student.name in shown.text and student.student_number in shown.text
     assert "龙游县实验小学" in shown.text and "龙游县东华小学" in shown.text
     assert "王建国（父亲）13800000001" in shown.text and REASON in shown.text
-    evidence = national_transfer.evidence.get()
+    evidence = national_transfer.evidence.get(kind=Evidence.Kind.HOUSEHOLD_REGISTER)
     assert shown.link_to(reverse("evidence_download", args=[evidence.pk])) == "户口簿.pdf"
     first, current = shown.table_rows("request-steps")
     assert first == [
@@ -250,7 +254,7 @@ def test_a_party_who_cannot_act_reads_the_task_without_a_decision_form(client_fo
 def test_evidence_downloads_for_the_parties_and_is_404_for_everyone_else(
     client_for, national_transfer, registrar, receiving_registrar, bureau_officer, city_officer, outsiders
 ):
-    url = reverse("evidence_download", args=[national_transfer.evidence.get().pk])
+    url = reverse("evidence_download", args=[national_transfer.evidence.get(kind=Evidence.Kind.HOUSEHOLD_REGISTER).pk])
 
     for user in (registrar, receiving_registrar, bureau_officer, city_officer):
         response = client_for(user).get(url)
@@ -408,10 +412,10 @@ def test_a_party_uploads_more_evidence_on_the_request_page(client_for, national_
 
     assert page(response).message == "材料已上传。"
     assert page(refused).message == "只接受PDF、JPG、PNG格式的扫描件。"
-    assert sorted(e.filename for e in national_transfer.evidence.all()) == ["居住证.pdf", "户口簿.pdf"]
+    assert sorted(e.filename for e in national_transfer.evidence.all()) == ["居住证.pdf", "户口簿.pdf", "接收证明.pdf"]
     assert "居住证明：" in page(response).text
     assert client_for(third_registrar).post(url, {"kind": "other", "file": upload()}).status_code == 404
-    assert national_transfer.evidence.count() == 2
+    assert national_transfer.evidence.count() == 3  # nothing from the third school
 
 
 # --- Starting a transfer from the student page (sending school) --------------------------------
@@ -425,6 +429,7 @@ def sending_form(school, **overrides) -> dict:
         "applicant_phone": "13800000001",
         "reason": REASON,
         "evidence_household_register": upload(),
+        "evidence_acceptance": upload("接收证明.pdf"),
     }
     data.update(overrides)
     return data
@@ -500,6 +505,7 @@ def receiving_form(student, to_class, **overrides) -> dict:
         "applicant_phone": "13800000001",
         "reason": REASON,
         "evidence_household_register": upload(),
+        "evidence_acceptance": upload("接收证明.pdf"),
     }
     data.update(overrides)
     return data
@@ -554,7 +560,7 @@ def test_the_receiving_school_starts_the_transfer_with_class_applicant_reason_an
     shown = page(response)
     assert response.redirect_chain[-1][0] == reverse("request_detail", args=[transfer.pk])
     assert "转学 #" in shown.text and "龙游县东华小学 · " + class_b.name in shown.text
-    assert shown.link_to(reverse("evidence_download", args=[transfer.evidence.get().pk])) == "户口簿.pdf"
+    assert shown.link_to(reverse("evidence_download", args=[transfer.evidence.get(kind=Evidence.Kind.HOUSEHOLD_REGISTER).pk])) == "户口簿.pdf"
     assert (transfer.order, transfer.to_class, transfer.applicant_name) == ("receiving", class_b, "王建国")
     assert inbox(bureau_officer) == [(transfer.pk, "approve_by_receiving_bureau")]
 
@@ -837,9 +843,7 @@ def test_the_home_page_counts_the_waiting_and_the_overdue_tasks(
 def test_english_pages_name_the_kind_in_english_while_the_register_keeps_chinese_reasons(
     client_for, student, class_b, registrar, receiving_registrar, bureau_officer
 ):
-    transfer = transfer_start(
-        student=student, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON
-    )
+    transfer = start_transfer(student, receiving_registrar, to_class=class_b)
     queue = client_for(bureau_officer).get(reverse("inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f"Transfer #{transfer.pk}" in queue
     decide(bureau_officer, transfer)

@@ -20,7 +20,11 @@ from records.models import School, SchoolClass, Student
 from flows.selectors import user_may_act_on
 from tests.factories import SchoolClassFactory, SchoolFactory, StudentFactory
 
+from flows.transfer import transfer_start
+
 from .acting import (
+    APPLICANT,
+    REASON,
     REJECT,
     confirm_receiving_class,
     decide,
@@ -28,6 +32,7 @@ from .acting import (
     open_step,
     placement_history,
     receiving_class_form,
+    receiving_evidence,
     start_transfer,
     steps_of,
     where,
@@ -526,3 +531,31 @@ def test_last_approval_into_a_class_closed_with_students_in_it_is_refused(
     assert where(student) == (class_a.school, class_a, ENROLLED)
     transfer.refresh_from_db()
     assert transfer.state == Request.State.OPEN
+
+
+# --- The parent's documents at the receiving school (篇10 三.一.1) -----------------------------------
+
+
+def test_the_receiving_school_starts_only_with_the_household_register_and_the_acceptance(
+    student, class_b, receiving_registrar
+):
+    with pytest.raises(ValidationError) as refused:
+        transfer_start(
+            student=student, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON,
+            evidence=receiving_evidence()[:1],
+        )
+
+    assert refused.value.message_dict == {"evidence_acceptance": ["请上传迁入地教育主管部门同意接收证明（扫描件）。"]}
+    assert not Request.objects.filter(student=student).exists()
+
+
+def test_a_bureau_that_does_not_ask_for_the_documents_lets_the_receiving_school_start_without(
+    student, class_b, receiving_registrar, longyou_bureau
+):
+    longyou_bureau.transfer_in_evidence_required = False
+    longyou_bureau.save()
+
+    started = transfer_start(student=student, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON)
+
+    assert started.state == Request.State.OPEN
+    assert not started.evidence.exists()

@@ -8,11 +8,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from flows.transfer import transfer_start
 from records import services
 from records.models import Placement, TransferWindow
 from tests.factories import SchoolClassFactory, StudentFactory
-from tests.flows.acting import APPLICANT, REASON
+from tests.flows.acting import start_transfer
 from tests.flows.page_reading import page, part
 
 
@@ -84,7 +83,7 @@ def test_a_suspended_student_is_not_placed_anywhere(class_a, class_a2, registrar
 def test_no_button_while_a_request_is_open(client_for, pupil, class_b, receiving_registrar, registrar, longyou_bureau):
     today = timezone.localdate()
     TransferWindow.objects.create(bureau=longyou_bureau, start=today, end=today)
-    transfer_start(student=pupil, by=receiving_registrar, to_class=class_b, applicant=APPLICANT, reason=REASON)
+    start_transfer(pupil, receiving_registrar, to_class=class_b)
 
     shown = part(page(client_for(registrar).get(reverse("student_detail", args=[pupil.pk]))), "student-actions")
 
