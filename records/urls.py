@@ -28,6 +28,15 @@ class RecordsApp(Application):
     student_list_path = path("students/", views.StudentListView.as_view(), name="student_list")
     student_detail_path = path("students/<int:pk>/", views.StudentDetailView.as_view(), name="student_detail")
     student_edit_path = path("students/<int:pk>/edit/", views.StudentEditView.as_view(), name="student_edit")
+    student_card_path = path("students/<int:pk>/card.pdf", views.StudentCardView.as_view(), name="student_card")
+    transfer_certificate_path = path(
+        "requests/<int:pk>/transfer-certificate.pdf", views.TransferCertificateView.as_view(), name="transfer_certificate"
+    )
+    suspension_certificate_path = path(
+        "requests/<int:pk>/suspension-certificate.pdf",
+        views.SuspensionCertificateView.as_view(),
+        name="suspension_certificate",
+    )
     class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
     class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")

@@ -6,6 +6,7 @@ records.services. The requests' endpoints are in flows/api.py.
 
 from .auth import MeView, TokenThrottle, TokenView
 from .common import Ordering, query_filters
+from .documents import StudentCardFileView, SuspensionCertificateFileView, TransferCertificateFileView
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentDetail, StudentList, StudentLookupView, students_with_class
@@ -13,5 +14,6 @@ from .students import StudentDetail, StudentList, StudentLookupView, students_wi
 __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
-    "StudentDetail", "StudentList", "StudentLookupView", "students_with_class",
+    "StudentDetail", "StudentList", "StudentLookupView", "students_with_class", "StudentCardFileView",
+    "SuspensionCertificateFileView", "TransferCertificateFileView",
 ]
