@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from flows.models import Suspension, Transfer, WorkItem
+from flows.models import Request, Suspension, Transfer, WorkItem
 
 from ..models import Role
 from . import selectors
@@ -25,22 +25,31 @@ def _last(steps: list[WorkItem], given_by) -> WorkItem | None:
     return matching[-1] if matching else None
 
 
+def _certificate(request: Request, *, title: str, number: str, school, template_name: str, **context) -> Document:
+    """A certificate of a completed request: dated the day of its last approval, about its student."""
+    return Document(
+        title=title,
+        number=number,
+        issued_on=request_issued_on(request),
+        school=school,
+        subject=request.student.name,
+        template_name=template_name,
+        context={"student": request.student, **context},
+    )
+
+
 @in_document_language
 def transfer_certificate(transfer: Transfer) -> Document:
     steps = selectors.approvals_of(transfer)
-    return Document(
+    return _certificate(
+        transfer,
         title=_("转学证明"),
         number=transfer_certificate_number(transfer),
-        issued_on=request_issued_on(transfer),
         school=transfer.from_school,
-        subject=transfer.student.name,
         template_name="documents/transfer_certificate.html",
-        context={
-            "transfer": transfer,
-            "student": transfer.student,
-            "steps": steps,
-            "sending_bureau_step": _last(steps, lambda step: step.bureau_id == transfer.from_school.bureau_id),
-        },
+        transfer=transfer,
+        steps=steps,
+        sending_bureau_step=_last(steps, lambda step: step.bureau_id == transfer.from_school.bureau_id),
     )
 
 
@@ -48,19 +57,15 @@ def transfer_certificate(transfer: Transfer) -> Document:
 def suspension_certificate(suspension: Suspension) -> Document:
     steps = selectors.approvals_of(suspension)
     placement = selectors.placement_when_requested(suspension.student, suspension)
-    return Document(
+    return _certificate(
+        suspension,
         title=_("休学证明"),
         number=suspension_certificate_number(suspension),
-        issued_on=request_issued_on(suspension),
         school=suspension.school,
-        subject=suspension.student.name,
         template_name="documents/suspension_certificate.html",
-        context={
-            "suspension": suspension,
-            "student": suspension.student,
-            "school_class": placement.school_class if placement else None,
-            "office_step": _last(steps, lambda step: step.role == Role.ACADEMIC_OFFICE),
-            "bureau_step": _last(steps, lambda step: step.bureau_id is not None),
-            "evidence": list(selectors.evidence_of(suspension)),
-        },
+        suspension=suspension,
+        school_class=placement.school_class if placement else None,
+        office_step=_last(steps, lambda step: step.role == Role.ACADEMIC_OFFICE),
+        bureau_step=_last(steps, lambda step: step.bureau_id is not None),
+        evidence=list(selectors.evidence_of(suspension)),
     )

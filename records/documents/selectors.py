@@ -23,7 +23,9 @@ class DocumentNotIssued(Http404):
 
 
 def student_for_card(user, pk: int) -> Student:
-    students = selectors.students_visible_to(user).select_related(*STUDENT_CODE_FIELDS, "dropout_reason", "school__bureau")
+    students = selectors.students_visible_to(user).select_related(
+        *STUDENT_CODE_FIELDS, "dropout_reason", "school__bureau"
+    )
     return get_object_or_404(students, pk=pk)
 
 
@@ -47,8 +49,11 @@ def completed_request_for(user, pk: int, *, kind: str, document: str, model: typ
         )
     if request.state != Request.State.COMPLETED:
         raise DocumentNotIssued(
-            _("%(kind)s申请 #%(pk)s 的办理状态是“%(state)s”，办结后才能打印%(document)s。")
-            % {"kind": kind_label, "pk": pk, "state": request.get_state_display(), "document": document}
+            _("%(kind)s申请 #%(pk)s 的办理状态是“%(state)s”，只有“%(completed)s”的申请才能打印%(document)s。")
+            % {
+                "kind": kind_label, "pk": pk, "state": request.get_state_display(),
+                "completed": Request.State.COMPLETED.label, "document": document,
+            }
         )
     return model.objects.select_related("student", "school__bureau", *related).get(pk=pk)
 
@@ -82,8 +87,9 @@ def evidence_of(request: Request):
 
 def placement_when_requested(student: Student, request: Request) -> Placement | None:
     """The class the student was in when the request was made (a suspension closes it)."""
+    requested_on = timezone.localdate(request.created)
     return (
-        Placement.objects.filter(student=student, school=request.school, started_on__lte=timezone.localdate(request.created))
+        Placement.objects.filter(student=student, school=request.school, started_on__lte=requested_on)
         .select_related("school_class")
         .order_by("-started_on", "-id")
         .first()

@@ -55,13 +55,17 @@ def keep_pdf():
     return save
 
 
+def teacher_of(school_class, username: str, full_name: str):
+    return UserFactory(
+        username=username, role=Role.CLASS_TEACHER, school=school_class.school, school_class=school_class,
+        full_name=full_name,
+    )
+
+
 @pytest.fixture
 def other_class_teacher(class_a2):
     """The class teacher of school_a's other third-grade class."""
-    return UserFactory(
-        username="teacher_a2", role=Role.CLASS_TEACHER, school=class_a2.school, school_class=class_a2,
-        full_name="林老师",
-    )
+    return teacher_of(class_a2, "teacher_a2", "林老师")
 
 
 @pytest.fixture
@@ -92,6 +96,4 @@ def completed_suspension(student, registrar, academic_office, bureau_officer):
 @pytest.fixture
 def class_b_teacher(class_b):
     """The class teacher of the class a transfer moves the student into."""
-    return UserFactory(
-        username="teacher_b", role=Role.CLASS_TEACHER, school=class_b.school, school_class=class_b, full_name="何老师"
-    )
+    return teacher_of(class_b, "teacher_b", "何老师")
