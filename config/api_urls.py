@@ -3,6 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from documents import api as documents_api
 from flows import api as flows_api
 from records import api as records_api
 
@@ -16,10 +17,21 @@ v1 = [
     path("students/lookup/", records_api.StudentLookupView.as_view(), name="api-student-lookup"),
     path("students/<int:pk>/", records_api.StudentDetail.as_view(), name="api-student"),
     path("students/<int:pk>/class/", records_api.StudentClassView.as_view(), name="api-student-class"),
+    path("students/<int:pk>/card/", documents_api.StudentCardFileView.as_view(), name="api-student-card"),
     path("requests/", flows_api.RequestListView.as_view(), name="api-requests"),
     path("requests/<int:pk>/", flows_api.RequestDetailView.as_view(), name="api-request"),
     path("requests/<int:pk>/withdraw/", flows_api.RequestWithdrawView.as_view(), name="api-request-withdraw"),
     path("requests/<int:pk>/evidence/", flows_api.EvidenceUploadView.as_view(), name="api-request-evidence"),
+    path(
+        "requests/<int:pk>/transfer-certificate/",
+        documents_api.TransferCertificateFileView.as_view(),
+        name="api-transfer-certificate",
+    ),
+    path(
+        "requests/<int:pk>/suspension-certificate/",
+        documents_api.SuspensionCertificateFileView.as_view(),
+        name="api-suspension-certificate",
+    ),
     path("evidence/<int:pk>/", flows_api.EvidenceFileView.as_view(), name="api-evidence-file"),
     path("tasks/", flows_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/", flows_api.TaskDetailView.as_view(), name="api-task"),

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "records",
     "flows",
     "notifications",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # WeasyPrint narrates every step of every PDF (and of its import) at INFO.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }
 
 XUEJI_SITE_TITLE = _("学籍管理")

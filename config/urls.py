@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("", include("records.urls")),
+    path("", include("documents.urls")),
     path("", site.urls),
 ]
 if settings.DEBUG:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from records.models import CLASS_ROLES, Role
+from records.models import CLASS_ROLES, Role, Student
 from records.selectors import membership_of, region_q, students_visible_to, user_sees_everything, users_in_role
 
 from .models import Request, WorkItem
@@ -87,3 +87,24 @@ def request_search(user, *, state: str = "", kind: str = "", student: int | None
     if student:
         requests = requests.filter(student_id=student)
     return requests
+
+
+def student_timeline(student: Student) -> list[dict]:
+    """Every request about the student (any state) and every change of status or student type."""
+    events = []
+    requests = (
+        Request.objects.filter(students__student=student).select_related("school", "started_by").order_by("created")
+    )
+    for req in requests:
+        events.append({"at": req.created, "kind": "request", "request": req})
+    previous = None
+    for record in student.history.select_related("history_user").order_by("history_date", "history_id"):
+        if previous is not None:
+            if record.status != previous.status:
+                events.append({"at": record.history_date, "kind": "status", "record": record,
+                               "old": Student.Status(previous.status).label, "new": Student.Status(record.status).label})
+            if record.student_type_id != previous.student_type_id:
+                events.append({"at": record.history_date, "kind": "student_type", "record": record,
+                               "old": previous.student_type.name, "new": record.student_type.name})
+        previous = record
+    return sorted(events, key=lambda event: event["at"], reverse=True)

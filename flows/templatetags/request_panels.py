@@ -41,30 +41,9 @@ def student_actions(context, student: Student):
     return {"actions": actions + request_actions_for(user, student), "student": student}
 
 
-def student_timeline_events(student: Student) -> list[dict]:
-    """Every request about the student (any state) and every change of status or student type."""
-    events = []
-    requests = (
-        Request.objects.filter(students__student=student).select_related("school", "started_by").order_by("created")
-    )
-    for req in requests:
-        events.append({"at": req.created, "kind": "request", "request": req})
-    previous = None
-    for record in student.history.select_related("history_user").order_by("history_date", "history_id"):
-        if previous is not None:
-            if record.status != previous.status:
-                events.append({"at": record.history_date, "kind": "status", "record": record,
-                               "old": Student.Status(previous.status).label, "new": Student.Status(record.status).label})
-            if record.student_type_id != previous.student_type_id:
-                events.append({"at": record.history_date, "kind": "student_type", "record": record,
-                               "old": previous.student_type.name, "new": record.student_type.name})
-        previous = record
-    return sorted(events, key=lambda event: event["at"], reverse=True)
-
-
 @register.inclusion_tag("flows/includes/student_timeline.html")
 def student_timeline(student: Student):
-    return {"events": student_timeline_events(student)}
+    return {"events": flow_selectors.student_timeline(student)}
 
 
 @register.inclusion_tag("flows/includes/home_tasks.html", takes_context=True)

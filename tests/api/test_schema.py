@@ -17,6 +17,7 @@ from schemathesis import GenerationMode
 from flows.engine import evidence_add
 from tests.factories import StudentFactory
 from tests.flows.acting import decide, start_transfer
+from tests.flows.status.conftest import start_suspension
 
 from .calls import task_id
 
@@ -48,7 +49,8 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
 
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
-    assert len(api_paths()) == 21  # 16 of issue 6, 4 rollover paths of issue 7, 重新分班 of issue 11
+    # 16 of issue 6, 4 rollover paths of issue 7; 重新分班 and 3 documents of issue 11
+    assert len(api_paths()) == 24
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -88,14 +90,23 @@ def api_schema(wsgi_application):
 
 
 @pytest.fixture
-def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_officer):
+def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_officer, academic_office):
     """Path parameters that exist and that the registrar of school_a may see: a transfer waiting
-    for the registrar's release, its step and evidence."""
+    for the registrar's release, its step and evidence; a completed transfer and suspension."""
     StudentFactory(school_class=class_a, suspended=True)
     transfer = start_transfer(student, receiving_registrar, to_class=class_b)
     decide(bureau_officer, transfer)
     evidence = evidence_add(request=transfer, by=registrar, kind="residence", file=SimpleUploadedFile("a.pdf", b"%PDF"))
+    completed = start_transfer(StudentFactory(school_class=class_a), receiving_registrar, to_class=class_b)
+    decide(bureau_officer, completed)
+    decide(registrar, completed)
+    suspension = start_suspension(StudentFactory(school_class=class_a), registrar)
+    decide(academic_office, suspension)
+    decide(bureau_officer, suspension)
+    # First match wins: the certificates' paths before the request's own.
     return {
+        "/api/v1/requests/{id}/transfer-certificate/": {"id": completed.pk},
+        "/api/v1/requests/{id}/suspension-certificate/": {"id": suspension.pk},
         "/api/v1/bureaus/{code}/": {"code": class_a.school.bureau.code},
         "/api/v1/schools/{identifier}/": {"identifier": class_a.school.identifier},
         "/api/v1/students/{id}/": {"id": student.pk},
@@ -112,6 +123,9 @@ def registrar_token(registrar):
 
 # Bounded and repeatable: a fixed seed and 25 examples per operation and mode (well under a minute).
 EXAMPLES_PER_OPERATION = 25
+# A document's only input is its id: pinned, every example is the same call and costs a PDF render.
+DOCUMENT_PATHS = ("/card/", "/transfer-certificate/", "/suspension-certificate/")
+PINNED_DOCUMENT_EXAMPLES = 2
 
 
 def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api_schema, registrar_token, known_ids):
@@ -122,12 +136,12 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 23  # 21 paths; requests and a calendar take two methods each
+    assert len(operations) == 26  # 24 paths; requests and a calendar take two methods each
 
-    def examples(label, strategy):
+    def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)
         @hypothesis_settings(
-            max_examples=EXAMPLES_PER_OPERATION,
+            max_examples=count,
             deadline=None,
             database=None,
             derandomize=True,
@@ -149,8 +163,11 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
             runs.append((GenerationMode.POSITIVE, pinned))
         for mode, path_parameters in runs:
             strategy = operation.as_strategy(generation_mode=mode, path_parameters=path_parameters)
+            count = EXAMPLES_PER_OPERATION
+            if path_parameters and operation.path.endswith(DOCUMENT_PATHS):
+                count = PINNED_DOCUMENT_EXAMPLES
             try:
-                examples(operation.label, strategy)()
+                examples(operation.label, strategy, count)()
             except Unsatisfiable:
                 # Nothing can be wrong: no parameter, or only a free-text one (a bureau's code).
                 assert mode == GenerationMode.NEGATIVE, operation.label
@@ -161,5 +178,7 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     assert all(200 in statuses[label] for label in (
         "GET /api/v1/me/", "GET /api/v1/students/", "GET /api/v1/students/{id}/", "GET /api/v1/requests/{id}/",
         "GET /api/v1/tasks/{id}/", "GET /api/v1/schools/{identifier}/classes/", "GET /api/v1/bureaus/{code}/calendar/",
+        "GET /api/v1/students/{id}/card/", "GET /api/v1/requests/{id}/transfer-certificate/",
+        "GET /api/v1/requests/{id}/suspension-certificate/",
     )), statuses
     assert set(unsatisfiable) <= {"GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/"}
