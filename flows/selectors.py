@@ -17,6 +17,8 @@ def user_may_act_on(user, work_item) -> bool:
         return False
     if work_item.assignee_id and work_item.assignee_id != user.pk:
         return False
+    if work_item.school_class_id and membership.school_class_id != work_item.school_class_id:
+        return False
     if work_item.school_id:
         return membership.school_id == work_item.school_id
     return membership.bureau_id == work_item.bureau_id
@@ -31,6 +33,8 @@ def users_who_may_act_on(work_item):
     )
     if work_item.assignee_id:
         users = users.filter(pk=work_item.assignee_id)
+    if work_item.school_class_id:
+        users = users.filter(membership__school_class=work_item.school_class_id)
     return users
 
 
@@ -46,6 +50,7 @@ def tasks_in_inbox(user):
         items = items.filter(bureau_id=membership.bureau_id)
     else:
         items = items.filter(school_id=membership.school_id)
+        items = items.filter(Q(school_class__isnull=True) | Q(school_class=membership.school_class_id))
     return items.order_by("created", "pk")
 
 

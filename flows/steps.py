@@ -55,6 +55,7 @@ class Step(flow.View):
         role=Role.REGISTRAR,
         apply=None,
         assignee=None,
+        school_class=None,
         form_required=False,
         page=None,
     ):
@@ -67,6 +68,8 @@ class Step(flow.View):
         # Approving needs the step's form (or its data): e.g. the receiving class of a transfer.
         self._form_required = form_required
         self._assignee = assignee
+        # A step for the people of one class (a class teacher's signature): the class.
+        self._school_class = school_class
         # A step done on a page of its own (URL name taking the work item's pk) instead of a decision form.
         self.page = page
         self._on_reject = None
@@ -97,6 +100,7 @@ class Step(flow.View):
         self._on_reject = this.resolve(instance, self._on_reject)
         self._on_return = this.resolve(instance, self._on_return)
         self._assignee = this.resolve(instance, self._assignee)
+        self._school_class = this.resolve(instance, self._school_class)
 
     def _outgoing(self):
         yield from super()._outgoing()
@@ -148,6 +152,7 @@ class Step(flow.View):
             role=role,
             school=org if isinstance(org, School) else None,
             bureau=org if isinstance(org, Bureau) else None,
+            school_class=self._school_class(request) if self._school_class else None,
             student=request.student,
             assignee=assignee,
             created=created,

@@ -1,6 +1,7 @@
 """休学 (and 续休): the registrar logs the guardian's written request with its evidence (policy
-texts 篇10 三.二); the academic office signs; the bureau approves; the student is suspended until
-the end date, or a suspended student's end date moves later."""
+texts 篇10 三.二); the academic office signs — in a graduating grade the class teacher and the
+principal too (篇10 五.五); the bureau approves; the student is suspended until the end date, or a
+suspended student's end date moves later."""
 
 from __future__ import annotations
 
@@ -18,8 +19,17 @@ from viewflow import this
 from viewflow.forms import Row
 from viewflow.workflow import flow
 
+from records.class_codes import GRADUATING_GRADES
+from records.errors import Conflict
 from records.models import Role, Student
-from records.services import status_check, student_extend_suspension, student_suspend, suspension_period_check
+from records.selectors import users_in_role
+from records.services import (
+    status_check,
+    student_extend_suspension,
+    student_last_placement,
+    student_suspend,
+    suspension_period_check,
+)
 
 from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_evidence, require_own_student
@@ -41,6 +51,20 @@ class SuspensionFlow(RequestFlow, flow.Flow):
     start = flow.StartHandle(this.begin).Next(this.sign_by_academic_office)
     sign_by_academic_office = (
         Step(org=this.school, title=_lazy("教导处签署意见"), role=Role.ACADEMIC_OFFICE)
+        .Next(this.is_graduating_grade)
+        .OnReject(this.rejected)
+    )
+    # 篇10 五.五: a graduating grade's suspension is signed by the class teacher and the principal too.
+    is_graduating_grade = (
+        flow.If(this.in_graduating_grade).Then(this.sign_by_class_teacher).Else(this.approve_by_bureau)
+    )
+    sign_by_class_teacher = (
+        Step(org=this.school, title=_lazy("班主任签字"), role=Role.CLASS_TEACHER, school_class=this.student_class)
+        .Next(this.sign_by_principal)
+        .OnReject(this.rejected)
+    )
+    sign_by_principal = (
+        Step(org=this.school, title=_lazy("校长签字"), role=Role.PRINCIPAL)
         .Next(this.approve_by_bureau)
         .OnReject(this.rejected)
     )
@@ -56,6 +80,12 @@ class SuspensionFlow(RequestFlow, flow.Flow):
 
     def extends(self, activation) -> bool:
         return activation.process.extension
+
+    def in_graduating_grade(self, activation) -> bool:
+        return activation.process.graduating_grade
+
+    def student_class(self, process):
+        return process.school_class
 
     def reason_text(self, request: Suspension) -> str:
         return f"{request.get_cause_display()}：{request.reason}"
@@ -140,6 +170,11 @@ def suspension_start(
     extension = student.allows("extend_suspension")
     status_check(student, "extend_suspension" if extension else "suspend", _("休学"))
     fields = applicant_fields(applicant, reason)
+    last = student_last_placement(student)
+    school_class = last.school_class if last else None
+    graduating = school_class is not None and school_class.grade in GRADUATING_GRADES
+    if graduating:
+        signers_check(student.school, school_class)
     if cause not in Cause.values:
         raise ValidationError({"cause": _("请选择休学原因。")})
     today = timezone.localdate()
@@ -152,8 +187,24 @@ def suspension_start(
         require_evidence(evidence, Evidence.Kind.values, _("请上传休学理由的证明材料。"))
     return request_start(
         SuspensionFlow, by=by, students=[student], evidence=evidence, student=student, school=student.school,
-        cause=cause, start_date=start_date, end_date=end_date, extension=extension, **fields,
+        cause=cause, start_date=start_date, end_date=end_date, extension=extension,
+        school_class=school_class, graduating_grade=graduating, **fields,
     )
+
+
+def signers_check(school, school_class) -> None:
+    """A graduating grade's suspension needs its class teacher and the principal to sign: refuse
+    it now, with what to do, when nobody could (the step would wait in nobody's inbox)."""
+    missing = []
+    if not users_in_role(Role.CLASS_TEACHER, school=school).filter(membership__school_class=school_class).exists():
+        missing.append(_("%(name)s没有班主任账号") % {"name": school_class.name})
+    if not users_in_role(Role.PRINCIPAL, school=school).exists():
+        missing.append(_("本校没有校长账号"))
+    if missing:
+        raise Conflict(
+            _("毕业年级休学须班主任、校长签字，但%(missing)s：请先由教导处开通账号。") % {"missing": "、".join(missing)},
+            code="no_signer",
+        )
 
 
 class SuspensionForm(RequestStartForm):

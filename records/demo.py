@@ -176,6 +176,7 @@ class DemoUser:
 DEMO_USERS = (
     DemoUser("xikou_registrar", Role.REGISTRAR, "徐春燕", school="xikou"),
     DemoUser("xikou_office", Role.ACADEMIC_OFFICE, "余建华", school="xikou"),
+    DemoUser("xikou_principal", Role.PRINCIPAL, "劳国平", school="xikou"),
     DemoUser("xikou_teacher", Role.CLASS_TEACHER, "叶丽萍", school="xikou", grade=3),
     DemoUser("xikou_math", Role.SUBJECT_TEACHER, "毛志强", school="xikou", grade=3, subject="数学"),
     DemoUser("shiyan_registrar", Role.REGISTRAR, "吴晓燕", school="shiyan"),

@@ -82,7 +82,8 @@ def _code_tables_after_flush(request):
     for table, value, name, order in importlib.import_module("records.migrations.0006_dropout_reason_incapacity").ADDED_CODES:
         Code.objects.create(table=table, code=value, name=name, sort_order=order)
     Code.objects.filter(table="dropout_reason", code="9").update(sort_order=5)
-    for role, models in data.ROLE_PERMISSIONS.items():
+    principal = importlib.import_module("records.migrations.0008_principal").PRINCIPAL_PERMISSIONS
+    for role, models in {**data.ROLE_PERMISSIONS, "principal": principal}.items():
         codenames = [f"{action}_{model}" for model, actions in models.items() for action in actions]
         group, _created = Group.objects.get_or_create(name=role)
         group.permissions.set(Permission.objects.filter(content_type__app_label="records", codename__in=codenames))

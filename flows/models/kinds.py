@@ -123,6 +123,12 @@ class Suspension(Request):
     start_date = models.DateField(_("休学开始日期"))
     end_date = models.DateField(_("休学截止日期"))
     extension = models.BooleanField(_("续休"), default=False)
+    school_class = models.ForeignKey(
+        SchoolClass, verbose_name=_("所在班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    graduating_grade = models.BooleanField(
+        _("毕业年级"), default=False, help_text=_("毕业年级休学须校长、班主任签字（篇10 五.五）。")
+    )
 
     class Meta:
         verbose_name = _("休学申请")

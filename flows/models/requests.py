@@ -161,6 +161,15 @@ class WorkItem(models.Model):
     bureau = models.ForeignKey(
         Bureau, verbose_name=_("审批教育局"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    school_class = models.ForeignKey(
+        "records.SchoolClass",
+        verbose_name=_("办理班级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("班主任签字等环节，只有该班的班主任可以办理。"),
+    )
     student = models.ForeignKey(
         Student, verbose_name=_("学生"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -14,13 +14,14 @@ from .organisation import Bureau, School, SchoolClass
 class Role(models.TextChoices):
     REGISTRAR = "registrar", _("学籍管理员")
     ACADEMIC_OFFICE = "academic_office", _("教导处")
+    PRINCIPAL = "principal", _("校长")
     CLASS_TEACHER = "class_teacher", _("班主任")
     SUBJECT_TEACHER = "subject_teacher", _("任课教师")
     BUREAU_OFFICER = "bureau_officer", _("教育局审批员")
     ADMIN = "admin", _("系统管理员")
 
 
-SCHOOL_ROLES = (Role.REGISTRAR, Role.ACADEMIC_OFFICE, Role.CLASS_TEACHER, Role.SUBJECT_TEACHER)
+SCHOOL_ROLES = (Role.REGISTRAR, Role.ACADEMIC_OFFICE, Role.PRINCIPAL, Role.CLASS_TEACHER, Role.SUBJECT_TEACHER)
 CLASS_ROLES = (Role.CLASS_TEACHER, Role.SUBJECT_TEACHER)
 
 

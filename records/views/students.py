@@ -38,7 +38,7 @@ class HomeView(SignedInMixin, TemplateView):
         membership = selectors.membership_of(user)
         role = membership.role if membership else (Role.ADMIN if user.is_superuser else None)
         context.update(membership=membership, role=role, Role=Role)
-        if role in (Role.REGISTRAR, Role.ACADEMIC_OFFICE):
+        if role in (Role.REGISTRAR, Role.ACADEMIC_OFFICE, Role.PRINCIPAL):
             context["school"] = selectors.schools_with_counts(user).first()
         elif role in CLASS_ROLES:
             context["school_class"] = selectors.classes_with_size(user).first()

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from flows.models import Cause, Evidence, Request
 from records.errors import Conflict
-from records.models import Student
-from tests.factories import StudentFactory
+from records.models import Role, Student
+from tests.factories import SchoolClassFactory, StudentFactory, UserFactory
 
 from ..acting import REJECT, decide, inbox, steps_of, where
 from .conftest import last_change, start_suspension
@@ -164,3 +164,78 @@ def test_rejected_suspension_changes_nothing(
     assert inbox(academic_office) == [] and inbox(bureau_officer) == []
     # The student is free for the next request.
     assert start_suspension(student, registrar).state == Request.State.OPEN
+
+
+# --- A graduating grade (篇10 五.五): the class teacher and the principal sign too --------------------
+
+
+@pytest.fixture
+def sixth_grader(school_a, registrar):
+    return StudentFactory(school_class=SchoolClassFactory(school=school_a, grade=6), by=registrar)
+
+
+@pytest.fixture
+def sixth_teacher(sixth_grader):
+    placement = sixth_grader.open_placement
+    return UserFactory(
+        username="teacher_6", role=Role.CLASS_TEACHER, school=placement.school, school_class=placement.school_class,
+        full_name="孙老师",
+    )
+
+
+@pytest.fixture
+def principal(school_a):
+    return UserFactory(username="principal_a", role=Role.PRINCIPAL, school=school_a, full_name="周校长")
+
+
+def test_a_graduating_grades_suspension_is_signed_by_its_class_teacher_and_the_principal(
+    sixth_grader, sixth_teacher, principal, class_teacher, registrar, academic_office, bureau_officer
+):
+    suspension = start_suspension(sixth_grader, registrar)
+    decide(academic_office, suspension)
+
+    # Only the class's own teacher has it in the inbox, then the principal.
+    assert inbox(bureau_officer) == [] and inbox(class_teacher) == [] and inbox(principal) == []
+    assert inbox(sixth_teacher) == [(suspension.pk, "sign_by_class_teacher")]
+    decide(sixth_teacher, suspension, comment="家长已当面说明")
+    assert inbox(principal) == [(suspension.pk, "sign_by_principal")]
+    decide(principal, suspension)
+    assert inbox(bureau_officer) == [(suspension.pk, "approve_by_bureau")]
+    decide(bureau_officer, suspension)
+
+    assert sixth_grader.__class__.objects.get(pk=sixth_grader.pk).status == Student.Status.SUSPENDED
+    assert [step for step, *_rest in steps_of(suspension)] == [
+        "sign_by_academic_office", "sign_by_class_teacher", "sign_by_principal", "approve_by_bureau",
+    ]
+    assert steps_of(suspension)[1] == ("sign_by_class_teacher", "teacher_6", "approve", "家长已当面说明")
+
+
+def test_another_grades_suspension_needs_no_principal(student, principal, registrar, academic_office, bureau_officer):
+    suspension = start_suspension(student, registrar)
+    decide(academic_office, suspension)
+
+    assert inbox(principal) == []
+    assert inbox(bureau_officer) == [(suspension.pk, "approve_by_bureau")]
+
+
+def test_the_principals_refusal_ends_the_graduating_grades_suspension(
+    sixth_grader, sixth_teacher, principal, registrar, academic_office
+):
+    suspension = start_suspension(sixth_grader, registrar)
+    decide(academic_office, suspension)
+    decide(sixth_teacher, suspension)
+    decide(principal, suspension, REJECT, comment="毕业在即，建议坚持到毕业")
+
+    suspension.refresh_from_db()
+    assert (suspension.state, suspension.close_comment) == (Request.State.REJECTED, "毕业在即，建议坚持到毕业")
+    assert where(sixth_grader)[2] == Student.Status.ENROLLED
+
+
+def test_a_graduating_grades_suspension_without_a_principal_account_is_refused_at_the_start(
+    sixth_grader, sixth_teacher, registrar
+):
+    with pytest.raises(Conflict) as refused:
+        start_suspension(sixth_grader, registrar)
+
+    assert refused.value.messages == ["毕业年级休学须班主任、校长签字，但本校没有校长账号：请先由教导处开通账号。"]
+    assert not Request.objects.filter(student=sixth_grader).exists()
