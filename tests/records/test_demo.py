@@ -136,7 +136,7 @@ def test_teachers_belong_to_a_third_grade_class_of_xikou(demo):
         membership = Membership.objects.select_related("school_class__school").get(user__username=username)
         assert membership.school_class.grade == 3
         assert "溪口小学" in membership.school_class.school.name
-    assert Membership.objects.get(user__username="xikou_math").subject == "数学"
+    assert Membership.objects.get(user__username="xikou_math").get_subject_display() == "数学"
 
 
 def test_a_second_run_changes_nothing(demo):
