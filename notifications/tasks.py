@@ -12,7 +12,7 @@ from celery import shared_task
 
 from flows.models import Request, WorkItem
 
-from . import services, sweeps
+from . import services, sweeps, term_reminders
 
 TASK_OPTIONS = {"ignore_result": True, "acks_late": True}
 
@@ -63,6 +63,18 @@ def expire_lapsed_transfers() -> int:
 @shared_task(**TASK_OPTIONS)
 def remind_suspensions_ending() -> int:
     return _sweep_and_send(sweeps.remind_suspensions_ending)
+
+
+@shared_task(**TASK_OPTIONS)
+def remind_term_work_due() -> int:
+    """Head counts, grades and comments not done a few days before they are due, to their teachers."""
+    return _sweep_and_send(term_reminders.remind_term_work_due)
+
+
+@shared_task(**TASK_OPTIONS)
+def report_term_work() -> int:
+    """Head counts overdue, and those that do not match the roster, to the school's registrars."""
+    return _sweep_and_send(term_reminders.report_term_work)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -9,9 +9,21 @@ from .common import Ordering, query_filters
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentDetail, StudentList, StudentLookupView, students_with_class
+from .term_work import (
+    ClassCommentsView,
+    ClassGradesView,
+    ClassHeadCountsView,
+    ClassTermWorkView,
+    StudentCommentView,
+    StudentGradeView,
+    StudentTermRecordsView,
+    TermWorkList,
+)
 
 __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentDetail", "StudentList", "StudentLookupView", "students_with_class",
+    "ClassCommentsView", "ClassGradesView", "ClassHeadCountsView", "ClassTermWorkView", "StudentCommentView",
+    "StudentGradeView", "StudentTermRecordsView", "TermWorkList",
 ]

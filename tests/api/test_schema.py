@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from flows.services import evidence_add
-from tests.factories import StudentFactory
+from tests.factories import StudentFactory, TermFactory
 from tests.flows.acting import decide, start_transfer
 
 from .calls import task_id
@@ -48,7 +48,7 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
 
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
-    assert len(api_paths()) == 20  # 16 of issue 6, 4 rollover paths of issue 7
+    assert len(api_paths()) == 28  # 16 of issue 6, 4 rollover paths of issue 7, 8 of term work (issue 11)
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -90,14 +90,16 @@ def api_schema(wsgi_application):
 @pytest.fixture
 def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_officer):
     """Path parameters that exist and that the registrar of school_a may see: a transfer waiting
-    for the registrar's release, its step and evidence."""
+    for the registrar's release, its step and evidence; the class in a running term."""
     StudentFactory(school_class=class_a, suspended=True)
+    TermFactory(bureau=class_a.school.bureau)
     transfer = start_transfer(student, receiving_registrar, to_class=class_b)
     decide(bureau_officer, transfer)
     evidence = evidence_add(request=transfer, by=registrar, kind="residence", file=SimpleUploadedFile("a.pdf", b"%PDF"))
     return {
         "/api/v1/bureaus/{code}/": {"code": class_a.school.bureau.code},
         "/api/v1/schools/{identifier}/": {"identifier": class_a.school.identifier},
+        "/api/v1/classes/{code}/": {"code": class_a.code},
         "/api/v1/students/{id}/": {"id": student.pk},
         "/api/v1/requests/{id}/": {"id": transfer.pk},
         "/api/v1/evidence/{id}/": {"id": evidence.pk},
@@ -122,7 +124,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 22  # 20 paths; requests and a calendar take two methods each
+    # 28 paths; requests, a calendar, head counts, grades and comments take two methods, a
+    # student's grade and comment three.
+    assert len(operations) == 35
 
     def examples(label, strategy):
         @seed(20260901)
@@ -161,5 +165,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     assert all(200 in statuses[label] for label in (
         "GET /api/v1/me/", "GET /api/v1/students/", "GET /api/v1/students/{id}/", "GET /api/v1/requests/{id}/",
         "GET /api/v1/tasks/{id}/", "GET /api/v1/schools/{identifier}/classes/", "GET /api/v1/bureaus/{code}/calendar/",
+        "GET /api/v1/term-work/", "GET /api/v1/classes/{code}/term-work/", "GET /api/v1/classes/{code}/grades/",
+        "GET /api/v1/students/{id}/term-records/",
     )), statuses
-    assert set(unsatisfiable) <= {"GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/"}
+    assert set(unsatisfiable) <= {
+        "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
+    }

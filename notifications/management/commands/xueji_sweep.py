@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
-from notifications import services, sweeps
+from notifications import services, sweeps, term_reminders
 
 SWEEPS = {
     "remind": (sweeps.remind_pending_tasks, "待办提醒 reminders recorded"),
     "escalate": (sweeps.escalate_overdue_tasks, "超期督办 notifications recorded"),
     "lapse": (sweeps.expire_lapsed_transfers, "transfers lapsed 转学申请已过期"),
     "suspensions": (sweeps.remind_suspensions_ending, "休学即将到期 reminders recorded"),
+    "term": (term_reminders.remind_term_work_due, "学期工作提醒 reminders recorded (head counts, grades, comments)"),
+    "term-report": (term_reminders.report_term_work, "人数核对逾期/不符 reports recorded"),
     "missed": (sweeps.deliver_missed, "missed event notifications recorded 补发"),
     "timers": (sweeps.fire_workflow_timers, "workflow timers fired"),
 }
