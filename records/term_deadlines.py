@@ -22,7 +22,8 @@ from .models import Bureau, HeadCount, Term
 HEAD_COUNT_WINDOW_DAYS = 14
 REMIND_HEAD_COUNT_DAYS_BEFORE = 5
 REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE = 7
-# How long after a term's end its overdue end checks are still reported.
+# An overdue check is reported while it can still be done late, and at least this many days
+# after it was due (an end check cannot be done after the term, but the school should know).
 REPORT_OVERDUE_FOR_DAYS = 14
 
 Point = HeadCount.Point
@@ -45,6 +46,9 @@ class Schedule:
 
     def reminds_on(self, day: datetime.date, days_before: int) -> bool:
         return self.opens <= day <= self.due and day >= self.due - datetime.timedelta(days=days_before)
+
+    def reports_overdue_on(self, day: datetime.date) -> bool:
+        return self.due < day <= max(self.closes, self.due + datetime.timedelta(days=REPORT_OVERDUE_FOR_DAYS))
 
 
 def head_count_schedule(term: Term, point: str) -> Schedule:
