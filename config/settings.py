@@ -206,9 +206,10 @@ CELERY_BEAT_SCHEDULE = {
     "expire-lapsed-transfers": {"task": "notifications.tasks.expire_lapsed_transfers", "schedule": crontab(minute=25)},
     # Suspensions ending within XUEJI_SUSPENSION_ENDING_DAYS remind the school's registrars, once per end date.
     "remind-suspensions-ending": {"task": "notifications.tasks.remind_suspensions_ending", "schedule": crontab(minute=30, hour=7)},
-    # Term work: head counts, grades and comments not done before they are due remind their teachers.
-    "remind-term-work-due": {"task": "notifications.tasks.remind_term_work_due", "schedule": crontab(minute=35, hour="7-19")},
-    # Term work: head counts overdue or not matching the roster go to the school's registrars.
+    # Term work: head counts, grades and comments not done days before they are due remind their
+    # teachers (by the day, so morning and noon: a run missed in the morning is made up at noon).
+    "remind-term-work-due": {"task": "notifications.tasks.remind_term_work_due", "schedule": crontab(minute=35, hour="7,13")},
+    # Term work: head counts overdue, or not matching the roster, go to the school's registrars.
     "report-term-work": {"task": "notifications.tasks.report_term_work", "schedule": crontab(minute=45, hour="7-19")},
     # Events the broker never carried (it was down), and e-mails not sent yet.
     "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},

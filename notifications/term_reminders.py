@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from records.models import HeadCount, LevelGrade, Placement, Role, SchoolClass, Term, TermComment
-from records.selectors.term_work import class_teachers
+from records.selectors.term_work import class_teachers, entries_by_class
 from records.subjects import Subject
 from records.term_deadlines import (
     REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE,
@@ -113,24 +113,11 @@ def remind_grades_missing(*, today: datetime.date | None = None) -> int:
         if not schedule.reminds_on(today, REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE):
             continue
         classes = {c.pk: c for c in _classes_of(term)}
-        entered = defaultdict(int)
-        # Counted by where the students are now: a pupil who moved away is not this class's gap.
-        graded = LevelGrade.objects.filter(
-            term=term,
-            student__placements__school_class__in=list(classes),
-            student__placements__ended_on__isnull=True,
-        )
-        for class_id, subject, n in (
-            graded.order_by()
-            .values("student__placements__school_class", "subject")
-            .annotate(n=Count("pk"))
-            .values_list("student__placements__school_class", "subject", "n")
-        ):
-            entered[class_id, subject] = n
+        entered = entries_by_class(LevelGrade.objects.filter(term=term), classes, also=("subject",))
         for teacher in class_teachers(list(classes), role=Role.SUBJECT_TEACHER):
             school_class = classes[teacher.membership.school_class_id]
             subject = teacher.membership.subject
-            missing = school_class.size - entered[school_class.pk, subject]
+            missing = school_class.size - entered.get((school_class.pk, subject), 0)
             if missing <= 0:
                 continue
             notes.append(Note(
@@ -153,20 +140,10 @@ def remind_comments_missing(*, today: datetime.date | None = None) -> int:
         if not schedule.reminds_on(today, REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE):
             continue
         classes = list(_classes_of(term))
-        written = dict(
-            TermComment.objects.filter(
-                term=term,
-                student__placements__school_class__in=[c.pk for c in classes],
-                student__placements__ended_on__isnull=True,
-            )
-            .order_by()
-            .values("student__placements__school_class")
-            .annotate(n=Count("pk"))
-            .values_list("student__placements__school_class", "n")
-        )
+        written = entries_by_class(TermComment.objects.filter(term=term), [c.pk for c in classes])
         teachers = _teachers_by_class(classes, role=Role.CLASS_TEACHER)
         for school_class in classes:
-            missing = school_class.size - written.get(school_class.pk, 0)
+            missing = school_class.size - written.get((school_class.pk,), 0)
             if missing <= 0:
                 continue
             for teacher in teachers.get(school_class.pk, []):

@@ -41,9 +41,6 @@ class Schedule:
     def is_open(self, day: datetime.date) -> bool:
         return self.opens <= day <= self.closes
 
-    def is_overdue(self, day: datetime.date) -> bool:
-        return day > self.due
-
     def reminds_on(self, day: datetime.date, days_before: int) -> bool:
         return self.opens <= day <= self.due and day >= self.due - datetime.timedelta(days=days_before)
 
@@ -63,17 +60,6 @@ def head_count_schedule(term: Term, point: str) -> Schedule:
 def entry_schedule(term: Term) -> Schedule:
     """Level grades and term comments: the whole term, due on its last day."""
     return Schedule(opens=term.start, due=term.end, closes=term.end)
-
-
-def end_check_opened_by(day: datetime.date) -> datetime.date:
-    """The latest term end whose end check has opened on `day` (a term ending then or earlier)."""
-    return day + datetime.timedelta(days=HEAD_COUNT_WINDOW_DAYS - 1)
-
-
-def points_due_by(term: Term, day: datetime.date) -> list[str]:
-    """The checks a class should have done, or be doing, on `day`: the start check once the
-    term has begun, the end check once it has opened."""
-    return [point for point in Point.values if head_count_schedule(term, point).opens <= day]
 
 
 def term_current(bureau: Bureau | int, day: datetime.date) -> Term | None:

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from .. import selectors, services
 from ..errors import Conflict
 from ..models import COMMENT_MAX_LENGTH, HeadCount, Level, Student
-from ..selectors.term_work import subjects_taught_in, terms_of_class, unchecked_q
+from ..selectors.term_work import subjects_taught_in, terms_of_class
 from ..subjects import Subject
 from ..term_deadlines import term_current, term_current_or_last
 from .common import query_filters
@@ -302,8 +302,9 @@ class TermWorkList(generics.ListAPIView):
     def get_queryset(self):
         found = query_filters(self.request, TermWorkFilterSerializer)
         today = timezone.localdate()
-        classes = selectors.term_work_classes(self.request.user, day=today, school=found.get("school", ""))
-        return classes.filter(unchecked_q(today)) if found.get("unchecked") else classes
+        return selectors.term_work_classes(
+            self.request.user, day=today, school=found.get("school", ""), unchecked_only=bool(found.get("unchecked"))
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '人数核对',
                 'verbose_name_plural': '人数核对',
-                'ordering': ['term__start', 'school_class', 'point'],
+                'ordering': ['term_id', 'school_class_id', 'point'],
             },
         ),
         migrations.CreateModel(
@@ -131,7 +131,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '等级成绩',
                 'verbose_name_plural': '等级成绩',
-                'ordering': ['term__start', 'student', 'subject'],
+                'ordering': ['term_id', 'student_id', 'subject'],
             },
         ),
         migrations.CreateModel(
@@ -144,7 +144,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '期末评语',
                 'verbose_name_plural': '期末评语',
-                'ordering': ['term__start', 'student'],
+                'ordering': ['term_id', 'student_id'],
             },
         ),
         migrations.AlterField(

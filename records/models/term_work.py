@@ -52,7 +52,8 @@ class HeadCount(models.Model):
     class Meta:
         verbose_name = _("人数核对")
         verbose_name_plural = _("人数核对")
-        ordering = ["term__start", "school_class", "point"]
+        # By columns of its own: an ordering through a relation would join it into every subquery.
+        ordering = ["term_id", "school_class_id", "point"]
         constraints = [
             models.UniqueConstraint(fields=["school_class", "term", "point"], name="head_count_once_per_point"),
             models.CheckConstraint(condition=Q(point__in=["start", "end"]), name="head_count_point_valid"),
@@ -97,7 +98,7 @@ class LevelGrade(models.Model):
     class Meta:
         verbose_name = _("等级成绩")
         verbose_name_plural = _("等级成绩")
-        ordering = ["term__start", "student", "subject"]
+        ordering = ["term_id", "student_id", "subject"]
         constraints = [
             models.UniqueConstraint(fields=["student", "term", "subject"], name="level_grade_once_per_subject"),
             models.CheckConstraint(condition=Q(level__in=Level.values), name="level_grade_level_valid"),
@@ -125,7 +126,7 @@ class TermComment(models.Model):
     class Meta:
         verbose_name = _("期末评语")
         verbose_name_plural = _("期末评语")
-        ordering = ["term__start", "student"]
+        ordering = ["term_id", "student_id"]
         constraints = [
             models.UniqueConstraint(fields=["student", "term"], name="term_comment_once_per_term"),
             models.CheckConstraint(condition=~Q(text=""), name="term_comment_not_blank"),

@@ -9,12 +9,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from ..models import HeadCount, LevelGrade, Membership, Placement, Role, SchoolClass, Student, Term, TermComment
 from ..subjects import Subject
-from ..term_deadlines import Schedule, end_check_opened_by, entry_schedule, head_count_schedule
+from ..term_deadlines import Schedule, entry_schedule, head_count_schedule
+from .pages import _count
 from .scope import classes_visible_to, membership_of
 
 Point = HeadCount.Point
@@ -74,6 +74,19 @@ def subjects_taught_in(school_class_ids, term: Term | None = None) -> dict[int, 
             taught[class_id].add(subject)
     order = {subject: n for n, subject in enumerate(Subject.values)}
     return {class_id: sorted(subjects, key=order.__getitem__) for class_id, subjects in taught.items()}
+
+
+def entries_by_class(entries: QuerySet, class_ids, *, also: tuple[str, ...] = ()) -> dict[tuple, int]:
+    """How many of `entries` (level grades or term comments) are of students placed in each class
+    now, by (class id, *also): a pupil who moved away is no longer the class's to grade."""
+    rows = (
+        entries.filter(student__placements__school_class__in=list(class_ids), student__placements__ended_on__isnull=True)
+        .order_by()
+        .values("student__placements__school_class", *also)
+        .annotate(n=Count("pk"))
+        .values_list("student__placements__school_class", *also, "n")
+    )
+    return {tuple(row[:-1]): row[-1] for row in rows}
 
 
 # --- One class, one term ---------------------------------------------------------------------------
@@ -203,69 +216,95 @@ def terms_of_class(school_class: SchoolClass, *, day: datetime.date) -> QuerySet
 # --- Every class a school or bureau sees -----------------------------------------------------------
 
 
-def _current_term(day: datetime.date):
-    return Term.objects.filter(bureau=OuterRef("school__bureau"), start__lte=day, end__gte=day).order_by("start")
+def current_terms(day: datetime.date) -> dict[int, Term]:
+    """{bureau id: the term `day` falls in}, for every bureau that is in a term (a few hundred rows
+    nationwide): each class's term follows from its school's bureau without a query per class."""
+    terms = {}
+    for term in Term.objects.filter(start__lte=day, end__gte=day).order_by("bureau_id", "start", "pk"):
+        terms.setdefault(term.bureau_id, term)
+    return terms
 
 
-def _check_matches(point: str):
-    """The check's `matches` (True, False) or NULL when the class has not done it this term."""
-    checks = HeadCount.objects.filter(school_class=OuterRef("pk"), term=OuterRef("term_id"), point=point)
-    return Subquery(checks.values("matches")[:1])
+# Annotated by term_work_classes: a class with students that has not done a check that is open
+# or past due in its current term.
+UNCHECKED = Q(in_term=True, has_students=True) & (
+    Q(start_matches__isnull=True) | Q(end_open=True, end_matches__isnull=True)
+)
 
 
-def _count_of(rows, group_by: str):
-    return Coalesce(Subquery(rows.order_by().values(group_by).annotate(n=Count("pk")).values("n")), 0, output_field=IntegerField())
+def _with_checks(user, day: datetime.date, school: str) -> QuerySet[SchoolClass]:
+    """The open classes `user` sees (of one school, if given), each with `in_term` (its bureau is
+    in a term), `end_open` (its end check has opened), `has_students`, and `start_matches`,
+    `end_matches` (NULL: not checked this term).
 
+    A class's head counts are of its own bureau's terms only (the service sees to it), so "of
+    its current term" is "of any bureau's current term": no term is looked up per class."""
+    terms = current_terms(day)
+    term_ids = [term.pk for term in terms.values()]
+    end_open = [bureau for bureau, term in terms.items() if head_count_schedule(term, Point.END).opens <= day]
 
-def unchecked_q(day: datetime.date) -> Q:
-    """A class with students that has not done a check that is open or past due this term."""
-    end_open = Q(term_end__lte=end_check_opened_by(day))
-    return Q(term_id__isnull=False, size__gt=0) & (Q(start_matches__isnull=True) | (end_open & Q(end_matches__isnull=True)))
+    def matches(point):
+        checks = HeadCount.objects.filter(school_class=OuterRef("pk"), term_id__in=term_ids, point=point).order_by()
+        return Subquery(checks.values("matches")[:1])
+
+    classes = classes_visible_to(user).filter(state=SchoolClass.State.OPEN)
+    if school:
+        classes = classes.filter(school__identifier=school)
+    return classes.annotate(
+        in_term=Q(school__bureau_id__in=list(terms)),
+        end_open=Q(school__bureau_id__in=end_open),
+        has_students=Exists(Placement.objects.filter(school_class=OuterRef("pk"), ended_on__isnull=True)),
+        start_matches=matches(Point.START),
+        end_matches=matches(Point.END),
+    )
 
 
 def term_work_classes(user, *, day: datetime.date, unchecked_only: bool = False, school: str = "") -> QuerySet[SchoolClass]:
-    """The open classes `user` sees, each with this term's state in one row: `term_id` and
-    `term_end` (the current term of the school's bureau, NULL between terms), `size`,
-    `start_matches` and `end_matches` (NULL: not checked), `comment_count`. One query for any
+    """The open classes `user` sees, each with this term's state in one row: as _with_checks,
+    and `size` and `comment_count` (of the students placed in it now). One query for any
     number of classes: a province's officer pages through them."""
-    current = _current_term(day)
+    term_ids = [term.pk for term in current_terms(day).values()]
     open_placements = Placement.objects.filter(school_class=OuterRef("pk"), ended_on__isnull=True)
     comments = TermComment.objects.filter(
-        term=OuterRef("term_id"),
-        school_class=OuterRef("pk"),
+        term_id__in=term_ids,
         student__placements__school_class=OuterRef("pk"),
         student__placements__ended_on__isnull=True,
     )
-    classes = (
-        classes_visible_to(user)
-        .filter(state=SchoolClass.State.OPEN)
-        .select_related("school__region")
-        .annotate(
-            term_id=Subquery(current.values("pk")[:1]),
-            term_end=Subquery(current.values("end")[:1]),
-            size=_count_of(open_placements, "school_class"),
-            start_matches=_check_matches(Point.START),
-            end_matches=_check_matches(Point.END),
-            comment_count=_count_of(comments, "term"),
-        )
-    )
-    if school:
-        classes = classes.filter(school__identifier=school)
+    classes = _with_checks(user, day, school)
     if unchecked_only:
-        classes = classes.filter(unchecked_q(day))
-    return classes.order_by("school__region__code", "school__identifier", "grade", "sequence", "pk")
-
-
-def term_work_totals(classes: QuerySet[SchoolClass], *, day: datetime.date) -> dict[str, int]:
-    """How many of the classes are in a term, and how many have not done each check yet."""
-    in_term = Q(term_id__isnull=False, size__gt=0)
-    end_open = Q(term_end__lte=end_check_opened_by(day))
-    return classes.order_by().aggregate(
-        classes=Count("pk", filter=in_term),
-        start_missing=Count("pk", filter=in_term & Q(start_matches__isnull=True)),
-        end_missing=Count("pk", filter=in_term & end_open & Q(end_matches__isnull=True)),
-        mismatches=Count("pk", filter=in_term & (Q(start_matches=False) | Q(end_matches=False))),
+        classes = classes.filter(UNCHECKED)
+    return (
+        classes.select_related("school__region")
+        .annotate(
+            size=_count(open_placements, "school_class"),
+            comment_count=_count(comments, "student__placements__school_class"),
+        )
+        .order_by("school__region__code", "school__identifier", "grade", "sequence", "pk")
     )
+
+
+def term_work_totals(user, *, day: datetime.date, school: str = "") -> dict[str, int]:
+    """Of the classes term_work_classes gives: how many there are (`all`), how many are in a term
+    with students (`classes`), how many have not done a check due (`unchecked`), each check
+    (`start_missing`, `end_missing`), and how many did not match (`mismatches`).
+
+    One query grouped by the classes' states (a handful of groups), summed here: each class's
+    subqueries run once, not once per total."""
+    flags = ("in_term", "end_open", "has_students", "start_matches", "end_matches")
+    totals = dict.fromkeys(("all", "classes", "unchecked", "start_missing", "end_missing", "mismatches"), 0)
+    for row in _with_checks(user, day, school).order_by().values(*flags).annotate(n=Count("pk")):
+        n = row["n"]
+        totals["all"] += n
+        if not (row["in_term"] and row["has_students"]):
+            continue
+        start_missing = row["start_matches"] is None
+        end_missing = row["end_open"] and row["end_matches"] is None
+        totals["classes"] += n
+        totals["unchecked"] += n if start_missing or end_missing else 0
+        totals["start_missing"] += n if start_missing else 0
+        totals["end_missing"] += n if end_missing else 0
+        totals["mismatches"] += n if False in (row["start_matches"], row["end_matches"]) else 0
+    return totals
 
 
 @dataclass(frozen=True)
@@ -285,29 +324,17 @@ def term_work_rows(classes, *, day: datetime.date) -> list[TermWorkRow]:
     entered of the class's size. A few queries for the page, whatever its length."""
     classes = list(classes)
     ids = [c.pk for c in classes]
-    terms = Term.objects.in_bulk({c.term_id for c in classes if c.term_id})
+    by_bureau = current_terms(day)
+    terms = {term.pk: term for term in by_bureau.values()}
     checks = {
         (hc.school_class_id, hc.term_id, hc.point): hc
         for hc in HeadCount.objects.filter(school_class__in=ids, term__in=list(terms)).select_related("confirmed_by")
     }
-    entered = defaultdict(int)
-    graded = LevelGrade.objects.filter(
-        school_class__in=ids,
-        term__in=list(terms),
-        # Only the students still in the class count towards its sheet.
-        student__placements__school_class=F("school_class"),
-        student__placements__ended_on__isnull=True,
-    )
-    for class_id, term_id, subject, n in (
-        graded.values("school_class_id", "term_id", "subject")
-        .annotate(n=Count("pk"))
-        .values_list("school_class_id", "term_id", "subject", "n")
-    ):
-        entered[class_id, term_id, subject] = n
+    entered = entries_by_class(LevelGrade.objects.filter(term__in=list(terms)), ids, also=("term", "subject"))
     taught = subjects_taught_in(ids)
     rows = []
     for school_class in classes:
-        term = terms.get(school_class.term_id)
+        term = by_bureau.get(school_class.school.bureau_id)
         if term is None:
             rows.append(TermWorkRow(school_class, None, [], []))
             continue
@@ -318,7 +345,7 @@ def term_work_rows(classes, *, day: datetime.date) -> list[TermWorkRow]:
         names = set(taught.get(school_class.pk, []))
         names |= {subject for (c, t, subject) in entered if c == school_class.pk and t == term.pk}
         subjects = [
-            SubjectProgress(s, entered[school_class.pk, term.pk, s], school_class.size)
+            SubjectProgress(s, entered.get((school_class.pk, term.pk, s), 0), school_class.size)
             for s in sorted(names, key=Subject.values.index)
         ]
         rows.append(TermWorkRow(school_class, term, states, subjects))

@@ -171,7 +171,58 @@ def head_count_confirm(
     return head_count
 
 
-# --- Level grades (等级制成绩) ------------------------------------------------------------------------
+# --- Level grades (等级制成绩) and term comments (期末评语) -------------------------------------------
+
+
+def comment_clean(raw, *, student: Student) -> str:
+    text = (raw or "").strip()
+    if len(text) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            _("%(name)s的评语有 %(length)d 字，最多 %(max)d 字。")
+            % {"name": student.name, "length": len(text), "max": COMMENT_MAX_LENGTH},
+            code="too_long",
+        )
+    return text
+
+
+def _entries_parse(school_class: SchoolClass, values: dict, parse) -> dict[int, object]:
+    """{student id: parse(value)} for roster students; every refusal names its student, and any
+    refuses the whole entry, keyed by student id."""
+    roster = _roster_of(school_class, values)
+    parsed, errors = {}, {}
+    for key, raw in values.items():
+        student = roster[getattr(key, "pk", key)]
+        try:
+            parsed[student.pk] = parse(raw, student=student)
+        except ValidationError as error:
+            errors[str(student.pk)] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+    return parsed
+
+
+def _entries_write(existing: dict, values: dict, *, field: str, new, stamp: dict, by, reason: str) -> int:
+    """One entry per student: a blank value removes it, an unchanged one is left as it was (its
+    author and time stay), any other is saved with `stamp` (class, who, when). Returns how many changed."""
+    changed = 0
+    for student_id, value in values.items():
+        entry = existing.get(student_id)
+        if not value:
+            if entry is not None:
+                record_actor(entry, by, reason)
+                entry.delete()
+                changed += 1
+            continue
+        if entry is not None and getattr(entry, field) == value:
+            continue
+        entry = entry or new(student_id)
+        setattr(entry, field, value)
+        for name, stamped in stamp.items():
+            setattr(entry, name, stamped)
+        record_actor(entry, by, reason)
+        entry.save()
+        changed += 1
+    return changed
 
 
 @transaction.atomic
@@ -195,44 +246,17 @@ def grades_record(
     now = now or timezone.now()
     _entry_open(term, _today(now), _("成绩"))
     SchoolClass.objects.select_for_update().get(pk=school_class.pk)  # one entry of the class at a time
-    roster = _roster_of(school_class, levels)
-    parsed, errors = {}, {}
-    for key, raw in levels.items():
-        student = roster[getattr(key, "pk", key)]
-        try:
-            parsed[student.pk] = level_parse(raw, student=student)
-        except ValidationError as error:
-            errors[str(student.pk)] = error.error_list
-    if errors:
-        raise ValidationError(errors)
-
-    existing = {g.student_id: g for g in LevelGrade.objects.select_for_update().filter(
-        term=term, subject=subject, student_id__in=list(parsed)
-    )}
-    reason = _("录入%(subject)s成绩") % {"subject": Subject(subject).label}
-    changed = 0
-    for student_id, level in parsed.items():
-        grade = existing.get(student_id)
-        if level is None:
-            if grade is not None:
-                record_actor(grade, by, reason)
-                grade.delete()
-                changed += 1
-            continue
-        if grade is not None and grade.level == level:
-            continue
-        grade = grade or LevelGrade(student_id=student_id, term=term, subject=subject)
-        grade.level = level
-        grade.school_class = school_class
-        grade.entered_by = by
-        grade.entered_at = now
-        record_actor(grade, by, reason)
-        grade.save()
-        changed += 1
-    return changed
-
-
-# --- Term comments (期末评语) -------------------------------------------------------------------------
+    parsed = _entries_parse(school_class, levels, level_parse)
+    existing = LevelGrade.objects.select_for_update().filter(term=term, subject=subject, student_id__in=list(parsed))
+    return _entries_write(
+        {grade.student_id: grade for grade in existing},
+        parsed,
+        field="level",
+        new=lambda student_id: LevelGrade(student_id=student_id, term=term, subject=subject),
+        stamp={"school_class": school_class, "entered_by": by, "entered_at": now},
+        by=by,
+        reason=_("录入%(subject)s成绩") % {"subject": Subject(subject).label},
+    )
 
 
 @transaction.atomic
@@ -252,42 +276,14 @@ def comments_record(
     now = now or timezone.now()
     _entry_open(term, _today(now), _("期末评语"))
     SchoolClass.objects.select_for_update().get(pk=school_class.pk)
-    roster = _roster_of(school_class, texts)
-    cleaned, errors = {}, {}
-    for key, text in texts.items():
-        student = roster[getattr(key, "pk", key)]
-        text = (text or "").strip()
-        if len(text) > COMMENT_MAX_LENGTH:
-            errors[str(student.pk)] = [ValidationError(
-                _("%(name)s的评语有 %(length)d 字，最多 %(max)d 字。")
-                % {"name": student.name, "length": len(text), "max": COMMENT_MAX_LENGTH},
-                code="too_long",
-            )]
-        cleaned[student.pk] = text
-    if errors:
-        raise ValidationError(errors)
-
-    existing = {c.student_id: c for c in TermComment.objects.select_for_update().filter(
-        term=term, student_id__in=list(cleaned)
-    )}
-    reason = _("填写期末评语")
-    changed = 0
-    for student_id, text in cleaned.items():
-        comment = existing.get(student_id)
-        if not text:
-            if comment is not None:
-                record_actor(comment, by, reason)
-                comment.delete()
-                changed += 1
-            continue
-        if comment is not None and comment.text == text:
-            continue
-        comment = comment or TermComment(student_id=student_id, term=term)
-        comment.text = text
-        comment.school_class = school_class
-        comment.written_by = by
-        comment.written_at = now
-        record_actor(comment, by, reason)
-        comment.save()
-        changed += 1
-    return changed
+    cleaned = _entries_parse(school_class, texts, comment_clean)
+    existing = TermComment.objects.select_for_update().filter(term=term, student_id__in=list(cleaned))
+    return _entries_write(
+        {comment.student_id: comment for comment in existing},
+        cleaned,
+        field="text",
+        new=lambda student_id: TermComment(student_id=student_id, term=term),
+        stamp={"school_class": school_class, "written_by": by, "written_at": now},
+        by=by,
+        reason=_("填写期末评语"),
+    )

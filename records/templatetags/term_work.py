@@ -33,8 +33,7 @@ def term_work_home(context):
             my_subject=membership.subject if membership.role == Role.SUBJECT_TEACHER else "",
         )
     elif membership.role in (Role.REGISTRAR, Role.ACADEMIC_OFFICE):
-        classes = selectors.term_work_classes(user, day=today)
-        panel["totals"] = selectors.term_work_totals(classes, day=today)
+        panel["totals"] = selectors.term_work_totals(user, day=today)
     return panel
 
 

@@ -19,7 +19,7 @@ from django.views.generic import TemplateView
 
 from .. import selectors, services
 from ..models import CLASS_ROLES, COMMENT_MAX_LENGTH, HeadCount, Level, Role
-from ..selectors.term_work import check_states, subjects_taught_in, terms_of_class, unchecked_q
+from ..selectors.term_work import check_states, subjects_taught_in, terms_of_class
 from ..subjects import Subject
 from ..term_deadlines import entry_schedule, term_current, term_current_or_last
 
@@ -38,6 +38,18 @@ def _row_errors(error: ValidationError) -> tuple[dict[int, list[str]], list[str]
     else:
         general.extend(error.messages)
     return rows, general
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the count, which the page has from a query it needs anyway."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @property
+    def count(self) -> int:
+        return self.known_count
 
 
 class ClassPageMixin(LoginRequiredMixin):
@@ -94,11 +106,12 @@ class TermWorkView(LoginRequiredMixin, TemplateView):
             school = ""
         # A bureau looks for the classes that have not checked; a school at all of its own.
         show = self.request.GET.get("show") or ("unchecked" if self.region_wide else "all")
-        classes = selectors.term_work_classes(user, day=today, school=school)
-        totals = selectors.term_work_totals(classes, day=today)
-        if show == "unchecked":
-            classes = classes.filter(unchecked_q(today))
-        page = Paginator(classes, PAGE_SIZE).get_page(self.request.GET.get("page"))
+        totals = selectors.term_work_totals(user, day=today, school=school)
+        unchecked_only = show == "unchecked"
+        classes = selectors.term_work_classes(user, day=today, school=school, unchecked_only=unchecked_only)
+        # The totals have counted the list already: no second COUNT over every class of a province.
+        count = totals["unchecked" if unchecked_only else "all"]
+        page = CountedPaginator(classes, PAGE_SIZE, count=count).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
         return super().get_context_data(

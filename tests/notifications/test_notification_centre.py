@@ -116,6 +116,8 @@ def test_the_sweep_command_runs_each_sweep_once_by_hand(everyone, student, class
         "escalate",
         "lapse",
         "suspensions",
+        "term",
+        "term-report",
         "missed",
         "timers",
         "e-mail",

@@ -48,7 +48,9 @@ def test_the_registrar_sees_which_of_the_schools_classes_have_not_checked(
         assert "已核对，相符" in text_of(everything)
         unchecked = client_for(user).get(reverse("term_work"), {"show": "unchecked"})
         assert classes_listed(unchecked) == ["龙游县实验小学 三年级(2)班"]
-        assert unchecked.context["totals"] == {"classes": 2, "start_missing": 1, "end_missing": 0, "mismatches": 0}
+        assert unchecked.context["totals"] == {
+            "all": 2, "classes": 2, "unchecked": 1, "start_missing": 1, "end_missing": 0, "mismatches": 0,
+        }
 
 
 def test_a_bureau_officer_sees_the_classes_of_every_school_in_the_region(
@@ -152,3 +154,12 @@ def test_a_term_with_work_cannot_be_dropped_from_the_calendar(
     with pytest.raises(ValidationError, match="已有人数核对、成绩或评语，不能删除或改名"):
         services.calendar_replace(bureau=longyou_bureau, terms=[], windows=[], by=bureau_officer)
     assert Term.objects.filter(pk=start_of_term.pk).exists()
+
+
+def test_between_terms_the_overview_lists_the_classes_as_not_in_a_term(client_for, registrar, bureau_officer, classes_with_pupils):
+    response = client_for(registrar).get(reverse("term_work"))
+
+    assert classes_listed(response) == ["龙游县实验小学 三年级(1)班", "龙游县实验小学 三年级(2)班"]
+    assert "不在学期中" in text_of(response)
+    assert response.context["totals"]["classes"] == 0
+    assert classes_listed(client_for(bureau_officer).get(reverse("term_work"))) == []
