@@ -103,15 +103,19 @@ def remind_head_counts_due(*, today: datetime.date | None = None) -> int:
     return notes_record(Kind.HEAD_COUNT_DUE, notes)
 
 
+def _entries_due(today: datetime.date):
+    """(term, schedule) of the running terms whose grades and comments are due within the reminder days."""
+    for term in _running_terms(today):
+        schedule = entry_schedule(term)
+        if schedule.reminds_on(today, REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE):
+            yield term, schedule
+
+
 def remind_grades_missing(*, today: datetime.date | None = None) -> int:
     """成绩未录入: before the term ends, each subject teacher whose class still has students
     without a level in their subject."""
-    today = today or timezone.localdate()
     notes = []
-    for term in _running_terms(today):
-        schedule = entry_schedule(term)
-        if not schedule.reminds_on(today, REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE):
-            continue
+    for term, schedule in _entries_due(today or timezone.localdate()):
         classes = {c.pk: c for c in _classes_of(term)}
         entered = entries_by_class(LevelGrade.objects.filter(term=term), classes, also=("subject",))
         for teacher in class_teachers(list(classes), role=Role.SUBJECT_TEACHER):
@@ -133,12 +137,8 @@ def remind_grades_missing(*, today: datetime.date | None = None) -> int:
 
 def remind_comments_missing(*, today: datetime.date | None = None) -> int:
     """期末评语未填写: before the term ends, each class teacher whose class has students without a comment."""
-    today = today or timezone.localdate()
     notes = []
-    for term in _running_terms(today):
-        schedule = entry_schedule(term)
-        if not schedule.reminds_on(today, REMIND_GRADES_AND_COMMENTS_DAYS_BEFORE):
-            continue
+    for term, schedule in _entries_due(today or timezone.localdate()):
         classes = list(_classes_of(term))
         written = entries_by_class(TermComment.objects.filter(term=term), [c.pk for c in classes])
         teachers = _teachers_by_class(classes, role=Role.CLASS_TEACHER)

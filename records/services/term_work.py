@@ -137,6 +137,10 @@ def head_count_confirm(
         errors["extras"] = _("名册外人员每行填写一个姓名（每个不超过 50 字，最多 %(n)d 人）。") % {"n": MAX_EXTRAS}
     if len(explanation) > 1000:
         errors["explanation"] = _("说明最多 1000 字。")
+    # PostgreSQL stores no NUL character; a pasted one would end the check in a server error.
+    for field, texts in (("extras", extras), ("explanation", [explanation])):
+        if any("\x00" in text for text in texts):
+            errors[field] = _("含有无法保存的控制字符，请重新填写。")
     if "actual_count" not in errors:
         expected = len(roster) - len(missing_students) + len(extras)
         if actual_count != expected:
@@ -176,6 +180,8 @@ def head_count_confirm(
 
 def comment_clean(raw, *, student: Student) -> str:
     text = (raw or "").strip()
+    if "\x00" in text:
+        raise ValidationError(_("%(name)s的评语含有无法保存的控制字符。") % {"name": student.name}, code="invalid")
     if len(text) > COMMENT_MAX_LENGTH:
         raise ValidationError(
             _("%(name)s的评语有 %(length)d 字，最多 %(max)d 字。")

@@ -174,3 +174,13 @@ def test_only_registrars_look_up_and_not_for_their_own_students(api_for, bureau_
 def test_a_lookup_reaches_students_of_any_county(api_for, receiving_registrar, class_c):
     far = StudentFactory(school_class=class_c, gender=code("gender", "2"))
     assert lookup(api_for(receiving_registrar), far).json()["gender"] == "2"
+
+
+def test_a_code_with_a_nul_character_is_refused_as_not_in_the_table(db):
+    import pytest
+    from rest_framework import serializers
+
+    from records.serializers import CodeField
+
+    with pytest.raises(serializers.ValidationError, match="不在性别代码表中"):
+        CodeField(table="gender", label="性别").to_internal_value("1\x00")

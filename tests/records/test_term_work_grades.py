@@ -257,3 +257,11 @@ def test_a_students_grades_and_comments_come_term_by_term(
         ("上学期", "三年级(1)班", [("数学", "合格")], "继续努力。"),
         ("本学期", "三年级(1)班", [("语文", "良好"), ("数学", "优秀")], None),
     ]
+
+
+def test_a_pasted_control_character_is_refused_not_a_server_error(client_for, class_teacher, class_a, pupils, end_of_term):
+    response = client_for(class_teacher).post(comments_url(class_a), {f"comment_{pupils['王小明'].pk}": "认真\x00负责"})
+
+    assert response.status_code == 200
+    assert "王小明的评语含有无法保存的控制字符。" in text_of(response)
+    assert not TermComment.objects.exists()

@@ -168,3 +168,13 @@ def test_the_history_of_a_head_count_remembers_the_time(class_teacher, class_a, 
         school_class=class_a, term=start_of_term, point="start", actual_count=3, by=class_teacher, now=at
     )
     assert head_count.confirmed_at == at and head_count.confirmed_by == class_teacher
+
+
+def test_a_pasted_control_character_in_the_explanation_is_refused(client_for, class_teacher, class_a, pupils, start_of_term):
+    response = client_for(class_teacher).post(
+        head_count_url(class_a), {"actual_count": "2", "missing": [str(pupils["王小明"].pk)], "explanation": "病假\x00"}
+    )
+
+    assert response.status_code == 200
+    assert "含有无法保存的控制字符" in text_of(response)
+    assert not HeadCount.objects.exists()
