@@ -1,7 +1,8 @@
 # make run   the site with demo data, a Celery worker and beat (SQLite unless .env says otherwise)
 # make test  the tests, on PostgreSQL and Redis (installed and started here when missing)
 # make lock  re-resolve the pinned versions in constraints.txt
-# make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md)
+# make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md);
+#            make bench BENCH=term_work: the term-work overview and reminders of a county of 5,000 classes
 
 PYTHON ?= python3
 VENV := .venv
@@ -13,6 +14,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Dropped and created again by every make bench; its name must contain "bench".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji_bench
 BENCH_ARGS ?=
+BENCH ?= year_end
 PYTEST_ARGS ?=
 
 .PHONY: run test lock install bench
@@ -32,7 +34,7 @@ lock:
 	scripts/lock.sh
 
 bench: install
-	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/year_end.py $(BENCH_ARGS)
+	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/$(BENCH).py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 

@@ -205,8 +205,15 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-tasks": {"task": "notifications.tasks.escalate_overdue_tasks", "schedule": crontab(minute=15, hour="7-19")},
     # Transfers still open three months after they started lapse; the student stays as they are.
     "expire-lapsed-transfers": {"task": "flows.tasks.expire_lapsed_transfers", "schedule": crontab(minute=25)},
+    # Suspensions approved ahead of their start date take effect on it (the student leaves class then).
+    "begin-suspensions": {"task": "flows.tasks.begin_suspensions", "schedule": crontab(minute=3)},
     # Suspensions ending within XUEJI_SUSPENSION_ENDING_DAYS remind the school's registrars, once per end date.
     "remind-suspensions-ending": {"task": "notifications.tasks.remind_suspensions_ending", "schedule": crontab(minute=30, hour=7)},
+    # Term work: head counts, grades and comments not done days before they are due remind their
+    # teachers (by the day, so morning and noon: a run missed in the morning is made up at noon).
+    "remind-term-work-due": {"task": "notifications.tasks.remind_term_work_due", "schedule": crontab(minute=35, hour="7,13")},
+    # Term work: head counts overdue, or not matching the roster, go to the school's registrars.
+    "report-term-work": {"task": "notifications.tasks.report_term_work", "schedule": crontab(minute=45, hour="7-19")},
     # Events the broker never carried (it was down), and e-mails not sent yet.
     "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},
     # viewflow's due flow.Timer and .OnTimeout tasks: viewflow itself ships no Celery task for them.
@@ -267,6 +274,9 @@ SPECTACULAR_SETTINGS = {
         "RequestStateEnum": "flows.models.Request.State",
         "StudentStatusEnum": "records.models.Student.Status",
         "EvidenceKindEnum": "flows.models.Evidence.Kind",
+        "SubjectEnum": "records.subjects.Subject",
+        "LevelEnum": "records.models.Level",
+        "HeadCountPointEnum": "records.models.HeadCount.Point",
     },
     # Swagger UI from the project's static files (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

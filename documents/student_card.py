@@ -1,6 +1,7 @@
 """学籍卡: the record as the national form groups it, the photo, family, placements and changes.
 
-The level grades of each term belong on the card too; they come with the grades' model.
+The level grades and the class teacher's comment of each term are on it too
+(records.selectors.student_term_records).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flows.selectors import student_timeline
 
 from records.models import Student
 from records.record_form import student_record_groups
+from records.selectors import student_term_records
 from . import selectors
 from .numbers import student_card_number
 from .pdf import Document, in_document_language, photo_data_uri
@@ -106,5 +108,6 @@ def student_card(student: Student, *, today: datetime.date | None = None) -> Doc
             "family_members": list(selectors.family_members_of(student)),
             "placements": placements,
             "events": record_events(student),
+            "terms": student_term_records(student),
         },
     )

@@ -164,15 +164,23 @@ def evidence_add(*, request: Request, by, kind: str, file) -> Evidence:
 # --- Ending a request ------------------------------------------------------------------------------
 
 
-def request_close(request: Request, *, state: str, comment: str = "") -> Request:
-    """End a request: its students are free for the next one. Call inside the flow's transaction."""
+def request_close(request: Request, *, state: str, comment: str = "", keep_claim: bool = False) -> Request:
+    """End a request: its students are free for the next one. Call inside the flow's transaction.
+
+    `keep_claim`: the approved change takes effect later (a suspension from its start date), and
+    until then no other request may be started for its students; claims_release frees them."""
     request.state = state
     request.closed_at = timezone.now()
     request.close_comment = comment
     request.save(update_fields=["state", "closed_at", "close_comment"])
-    RequestStudent.objects.filter(request=request, open=True).update(open=False)
+    if not keep_claim:
+        claims_release(request)
     notify_request_closed(request)
     return request
+
+
+def claims_release(request: Request) -> None:
+    RequestStudent.objects.filter(request=request, open=True).update(open=False)
 
 
 def cancel_open_tasks(request: Request, *, by=None, comment: str = "") -> None:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from records.models import CLASS_ROLES, Role, Student
 from records.selectors import membership_of, region_q, students_visible_to, user_sees_everything, users_in_role
 
-from .models import Request, WorkItem
+from .models import Request, RequestStudent, WorkItem
 
 
 def user_may_act_on(user, work_item) -> bool:
@@ -80,6 +80,13 @@ def tasks_page(items, *, offset: int = 0, limit: int = 50) -> list[WorkItem]:
     )
     order = {pk: position for position, pk in enumerate(ids)}
     return sorted(rows, key=lambda item: order[item.pk])
+
+
+def claiming_request(student) -> Request | None:
+    """The request a student is held by: an open one, or an approved one not yet in effect (a
+    suspension before its start date). No other request may be started for them meanwhile."""
+    claim = RequestStudent.objects.filter(student=student, open=True).select_related("request").first()
+    return claim.request if claim else None
 
 
 def request_search(user, *, state: str = "", kind: str = "", student: int | None = None):

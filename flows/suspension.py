@@ -9,6 +9,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,9 +33,16 @@ from records.services import (
 )
 
 from .base import RequestFlow
-from .engine import applicant_fields, request_start, require_evidence, require_own_student
+from .engine import (
+    applicant_fields,
+    claims_release,
+    request_close,
+    request_start,
+    require_evidence,
+    require_own_student,
+)
 from .forms import DateInput, RequestStartForm
-from .models import Cause, Evidence, Request, Suspension
+from .models import Cause, Evidence, Request, Suspension, WorkItem
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -92,10 +100,15 @@ class SuspensionFlow(RequestFlow, flow.Flow):
 
     def apply_suspension(self, activation):
         request = activation.process
-        student_suspend(
-            student=request.student, until=request.end_date, by=self.last_actor(activation),
-            reason=self.reason_text(request),
-        )
+        if request.start_date > timezone.localdate():
+            # Approved ahead of its start: the student stays in class until then, and no other
+            # request is started for them meanwhile (suspensions_begin applies it).
+            request_close(
+                request, state=Request.State.COMPLETED, keep_claim=True,
+                comment=_("已批准，%(date)s起休学") % {"date": request.start_date.isoformat()},
+            )
+            return
+        suspension_apply(request, by=self.last_actor(activation))
         self.close_completed(activation)
 
     def apply_extension(self, activation):
@@ -146,6 +159,33 @@ class SuspensionFlow(RequestFlow, flow.Flow):
             student=visible_student(user, data["student"]), by=user, cause=data["cause"], start_date=data.get("start"),
             end_date=data.get("end"), applicant=data["applicant"], reason=data["reason"], evidence=evidence_of(data),
         )
+
+
+def suspension_apply(request: Suspension, *, by) -> None:
+    """The approved suspension takes effect: the student is suspended and leaves the class."""
+    student_suspend(student=request.student, until=request.end_date, by=by, reason=SuspensionFlow.instance.reason_text(request))
+    request.suspended_at = timezone.now()
+    request.save(update_fields=["suspended_at"])
+
+
+def suspensions_begin(*, today: datetime.date | None = None) -> int:
+    """Suspensions approved ahead of their start date take effect on it (a beat task): each in a
+    transaction of its own, by the officer who approved it; the student's claim is then free."""
+    today = today or timezone.localdate()
+    due = Suspension.objects.filter(
+        state=Request.State.COMPLETED, extension=False, suspended_at__isnull=True, start_date__lte=today
+    )
+    begun = 0
+    for pk in due.order_by("start_date", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            request = Suspension.objects.select_for_update().get(pk=pk)
+            if request.suspended_at is not None:
+                continue  # another worker got here first
+            approval = request.work_items.filter(decision=WorkItem.Decision.APPROVE).order_by("-finished").first()
+            suspension_apply(request, by=approval.actor if approval else request.started_by)
+            claims_release(request)
+            begun += 1
+    return begun
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:

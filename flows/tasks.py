@@ -1,4 +1,5 @@
-"""Celery tasks of the flows that beat runs: lapsing transfers and viewflow's timers.
+"""Celery tasks of the flows that beat runs: lapsing transfers, suspensions beginning on their
+start date, and viewflow's timers.
 
 Idempotent (a lapsed request is found closed the second time; a fired timer is done), so they
 are acknowledged late.
@@ -11,12 +12,17 @@ from viewflow.workflow.timers import fire_due_timers
 
 from notifications.tasks import TASK_OPTIONS, sweep_and_send
 
-from . import lapse
+from . import lapse, suspension
 
 
 @shared_task(**TASK_OPTIONS)
 def expire_lapsed_transfers() -> int:
     return sweep_and_send(lapse.expire_lapsed_transfers)
+
+
+@shared_task(**TASK_OPTIONS)
+def begin_suspensions() -> int:
+    return sweep_and_send(suspension.suspensions_begin)
 
 
 @shared_task(**TASK_OPTIONS)

@@ -268,12 +268,15 @@ def request_actions_for(user, student: Student) -> list[dict]:
     """The requests this user may start for this student now: the student page's buttons.
 
     Only what the user's role and the state machine allow (each kind's Flow asks the student);
-    while a request is open, a link to it.
+    while a request holds the student (open, or approved and not yet in effect), a link to it.
     """
     membership = selectors.membership_of(user)
     if not membership or membership.role != Role.REGISTRAR or membership.school_id != student.school_id:
         return []
-    open_request = student.requests.filter(state=Request.State.OPEN).first()
-    if open_request:
-        return [{"label": _("查看办理中的申请"), "url": reverse("request_detail", args=[open_request.pk]), "primary": True}]
+    held_by = flow_selectors.claiming_request(student)
+    if held_by:
+        label = _("查看办理中的申请") if held_by.is_open else _("%(kind)s已批准，尚未生效（查看申请）") % {
+            "kind": held_by.get_kind_display()
+        }
+        return [{"label": label, "url": reverse("request_detail", args=[held_by.pk]), "primary": True}]
     return [action for kind in flows() if (action := kind.student_action(student))]

@@ -26,6 +26,12 @@ class Notification(models.Model):
         REQUEST_LAPSED = "request_lapsed", _("申请已过期")
         REQUEST_CANCELLED = "request_cancelled", _("转学已撤销")
         SUSPENSION_ENDING = "suspension_ending", _("休学即将到期")
+        # Term work (notifications/term_reminders.py).
+        HEAD_COUNT_DUE = "head_count_due", _("人数核对提醒")
+        HEAD_COUNT_OVERDUE = "head_count_overdue", _("人数核对逾期")
+        HEAD_COUNT_MISMATCH = "head_count_mismatch", _("人数与名册不符")
+        GRADES_MISSING = "grades_missing", _("成绩未录入")
+        COMMENTS_MISSING = "comments_missing", _("期末评语未填写")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
@@ -42,6 +48,9 @@ class Notification(models.Model):
     )
     student = models.ForeignKey(
         "records.Student", verbose_name=_("学生"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    school_class = models.ForeignKey(
+        "records.SchoolClass", verbose_name=_("班级"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     title = models.CharField(_("标题"), max_length=200)
     message = models.TextField(_("内容"))
@@ -84,7 +93,21 @@ class Notification(models.Model):
             return reverse("request_detail", args=[self.request_id])
         if self.student_id:
             return reverse("student_detail", args=[self.student_id])
+        if self.kind in TERM_WORK_PAGES:
+            page = TERM_WORK_PAGES[self.kind]
+            return reverse(page, args=[self.school_class_id]) if self.school_class_id else reverse(page)
         return reverse("notification_list")
+
+
+# The page a term-work notification leads to: the class's page for its teachers, the school's
+# overview for its registrars.
+TERM_WORK_PAGES = {
+    Notification.Kind.HEAD_COUNT_DUE: "class_term_work",
+    Notification.Kind.HEAD_COUNT_MISMATCH: "class_term_work",
+    Notification.Kind.GRADES_MISSING: "class_grades",
+    Notification.Kind.COMMENTS_MISSING: "class_comments",
+    Notification.Kind.HEAD_COUNT_OVERDUE: "term_work",
+}
 
 
 class Escalation(models.Model):

@@ -7,6 +7,7 @@ drain. The flows' hooks that queue this work after their commit are in notificat
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -56,23 +57,47 @@ def _record(recipients, *, kind: str, key: str, title: str, message: str, round:
     Returns how many were new, as far as this worker can tell (a racing worker may have written
     some of them first: then both count them, and the database keeps one).
     """
-    recipients = list(recipients)
-    told = set(Notification.objects.filter(key=key, recipient__in=recipients).values_list("recipient_id", flat=True))
-    recipients = [user for user in recipients if user.pk not in told]
+    return notes_record(
+        kind, [Note(user, key, title, message, about) for user in recipients], round=round
+    )
+
+
+@dataclass(frozen=True)
+class Note:
+    """What one person is to be told, under the key of the event it is about."""
+
+    recipient: object
+    key: str
+    title: str
+    message: str
+    about: dict = field(default_factory=dict)  # work_item, request, student, school_class
+
+
+def notes_record(kind: str, notes, *, round: int = 1) -> int:
+    """Record many notes of one kind, in two queries, each (recipient, key) once: what was
+    recorded before is left as it is (see _record)."""
+    notes = list(notes)
+    if not notes:
+        return 0
+    told = set(
+        Notification.objects.filter(key__in={note.key for note in notes}, recipient__in={note.recipient for note in notes})
+        .values_list("recipient_id", "key")
+    )
     now = timezone.now()
     rows = [
         Notification(
-            recipient=user,
+            recipient=note.recipient,
             kind=kind,
-            key=key,
+            key=note.key,
             round=round,
-            title=title,
-            message=message,
+            title=note.title,
+            message=note.message,
             created=now,
-            email_to=user.email or "",
-            **about,
+            email_to=note.recipient.email or "",
+            **note.about,
         )
-        for user in recipients
+        for note in notes
+        if (note.recipient.pk, note.key) not in told
     ]
     # ON CONFLICT DO NOTHING: a second sweep, or a worker racing this one, adds nothing.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)

@@ -22,7 +22,7 @@ from kombu.exceptions import OperationalError
 
 from flows.models import Request, WorkItem
 
-from . import services, sweeps
+from . import services, sweeps, term_reminders
 
 logger = logging.getLogger(__name__)
 TASK_OPTIONS = {"ignore_result": True, "acks_late": True}
@@ -97,6 +97,18 @@ def escalate_overdue_tasks() -> int:
 @shared_task(**TASK_OPTIONS)
 def remind_suspensions_ending() -> int:
     return sweep_and_send(sweeps.remind_suspensions_ending)
+
+
+@shared_task(**TASK_OPTIONS)
+def remind_term_work_due() -> int:
+    """Head counts, grades and comments not done a few days before they are due, to their teachers."""
+    return sweep_and_send(term_reminders.remind_term_work_due)
+
+
+@shared_task(**TASK_OPTIONS)
+def report_term_work() -> int:
+    """Head counts overdue, and those that do not match the roster, to the school's registrars."""
+    return sweep_and_send(term_reminders.report_term_work)
 
 
 @shared_task(**TASK_OPTIONS)

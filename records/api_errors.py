@@ -30,6 +30,8 @@ NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
 CONFLICT_CODES = {"transition_not_allowed", "open_request", "already_decided", "closed", "placement_open"}
 # The year end's (issue 7): a batch refused by the state of its students or of the school year.
 CONFLICT_CODES |= {"graduation_blocked", "promotion_blocked", "certificate_taken", "rollover_exists", "undo_blocked", "not_applied"}
+# Term work (issue 11): the term or the check is not open for entry, or the term has entries.
+CONFLICT_CODES |= {"term_closed", "check_closed", "term_in_use"}
 
 
 def _codes(error: DjangoValidationError) -> set[str]:

@@ -19,9 +19,9 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
+from . import selectors, services
 from .id_numbers import check_character
-from .models import Bureau, Code, CodeTable, Membership, Region, Role, School, SchoolClass, Student
+from .models import Bureau, Code, CodeTable, Level, Membership, Region, Role, School, SchoolClass, Student, Term
 
 DEMO_PASSWORD = "Xueji-2026!demo"
 SEED = 330825
@@ -289,7 +289,7 @@ def demo_logins() -> list[Login]:
         if membership is None:
             continue
         if membership.school_class:
-            where = f"{membership.school_class}" + (f" {membership.subject}" if membership.subject else "")
+            where = f"{membership.school_class}" + (f" {membership.get_subject_display()}" if membership.subject else "")
         else:
             where = str(membership.school or membership.bureau or "全部")
         logins.append(Login(user.username, membership.get_role_display(), membership.user.first_name, where))
@@ -584,6 +584,81 @@ def _provision(user: DemoUser, *, schools, bureaus, classes, summary: Summary, b
     return account
 
 
+# The demo's term ends this many days after it is loaded: its end-of-term work (the end head
+# count, grades, comments) is open and its reminders are due, whatever day the demo is tried on.
+DEMO_TERM_ENDS_IN_DAYS = 5
+DEMO_TERM_AT_LEAST = datetime.timedelta(weeks=6)
+
+
+def demo_terms(today: datetime.date) -> list[dict]:
+    """The school year's two terms (1 September – 20 January, 17 February – 3 July), except that
+    the one the demo is loaded in, or the next one between terms, ends DEMO_TERM_ENDS_IN_DAYS
+    later and runs at least six weeks, so its start and end checks are both in it."""
+    year = school_year_start(today)
+    first = {"name": f"{year}—{year + 1}学年第一学期", "start": datetime.date(year, 9, 1), "end": datetime.date(year + 1, 1, 20)}
+    second = {"name": f"{year}—{year + 1}学年第二学期", "start": datetime.date(year + 1, 2, 17), "end": datetime.date(year + 1, 7, 3)}
+    current = first if today < second["start"] else second
+    current["end"] = today + datetime.timedelta(days=DEMO_TERM_ENDS_IN_DAYS)
+    current["start"] = min(current["start"], current["end"] - DEMO_TERM_AT_LEAST)
+    if current is first:
+        second["start"] = max(second["start"], first["end"] + datetime.timedelta(days=1))
+    else:
+        first["end"] = min(first["end"], second["start"] - datetime.timedelta(days=1))
+    return [first, second]
+
+
+COMMENT_OPENINGS = (
+    "{name}同学上课专心听讲，作业书写工整，",
+    "{name}同学热爱集体，乐于帮助同学，",
+    "{name}同学思维活跃，发言积极，",
+    "{name}同学待人有礼，做事认真负责，",
+    "{name}同学本学期进步明显，",
+)
+COMMENT_WISHES = (
+    "希望你多读课外书，新学期更上一层楼。",
+    "希望你在计算上更细心一些。",
+    "希望你坚持锻炼身体，做一个阳光少年。",
+    "老师期待你在课堂上更大胆地表达自己。",
+)
+
+
+def _term_work(*, rng: random.Random, today: datetime.date) -> None:
+    """The demo teachers' class this term: the start head count done (one pupil was off sick),
+    the end check still to do, most of the maths grades entered, a few comments written. The
+    other classes have no teacher account and have checked nothing: the lists show them."""
+    users = {user.username: user for user in get_user_model().objects.filter(username__in=["xikou_teacher", "xikou_math"])}
+    teacher, math = users.get("xikou_teacher"), users.get("xikou_math")
+    if teacher is None or math is None:
+        return
+    school_class = teacher.membership.school_class
+    term = Term.objects.get(bureau=school_class.school.bureau, start__lte=today, end__gte=today)
+    roster = list(selectors.class_roster(school_class))
+    off_sick = roster[rng.randrange(len(roster))]
+    checked_on = timezone.make_aware(datetime.datetime.combine(term.start + datetime.timedelta(days=3), datetime.time(8, 20)))
+    services.head_count_confirm(
+        school_class=school_class, term=term, point="start", actual_count=len(roster) - 1, missing=[off_sick],
+        explanation=f"{off_sick.name}因病请假一周，家长已电话告知班主任。", by=teacher, now=checked_on,
+    )
+    graded = roster[:-3]
+    # About a third 优秀, two fifths 良好, the rest 合格 and one 待合格, in no particular order.
+    levels = [Level.PENDING] + [Level.PASS] * (len(graded) // 5)
+    levels += [Level.EXCELLENT] * (len(graded) // 3)
+    levels += [Level.GOOD] * (len(graded) - len(levels))
+    rng.shuffle(levels)
+    services.grades_record(
+        school_class=school_class, term=term, subject=math.membership.subject, by=math,
+        levels={student: str(level.label) for student, level in zip(graded, levels)},
+    )
+    services.comments_record(
+        school_class=school_class, term=term, by=teacher,
+        texts={
+            student: rng.choice(COMMENT_OPENINGS).format(name=student.name[1:] if len(student.name) > 2 else student.name)
+            + rng.choice(COMMENT_WISHES)
+            for student in roster[:5]
+        },
+    )
+
+
 @transaction.atomic
 def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summary:
     """Load the demo register into an empty database, all or nothing. Call only when
@@ -624,11 +699,7 @@ def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summar
 
     # The school year's two terms, and a transfer window around the day the demo is loaded, so
     # transfers can be tried on any day.
-    year = register.school_year
-    terms = [
-        {"name": f"{year}—{year + 1}学年第一学期", "start": datetime.date(year, 9, 1), "end": datetime.date(year + 1, 1, 20)},
-        {"name": f"{year}—{year + 1}学年第二学期", "start": datetime.date(year + 1, 2, 17), "end": datetime.date(year + 1, 7, 3)},
-    ]
+    terms = demo_terms(today)
     for bureau in bureaus.values():
         services.calendar_replace(
             bureau=bureau,
@@ -636,5 +707,6 @@ def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summar
             windows=[{"start": today - datetime.timedelta(days=7), "end": today + datetime.timedelta(days=60)}],
             by=admin,
         )
+    _term_work(rng=register.rng, today=today)
     return summary
 

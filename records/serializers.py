@@ -45,7 +45,9 @@ class CodeField(serializers.Field):
     def to_internal_value(self, data) -> Code:
         if isinstance(data, bool) or not isinstance(data, (str, int)):
             self.fail("invalid")
-        code = Code.objects.filter(table=self.table, code=str(data).strip()).first()
+        value = str(data).strip()
+        # PostgreSQL refuses a NUL character in a query's text: no code has one.
+        code = None if "\x00" in value else Code.objects.filter(table=self.table, code=value).first()
         if code is None:
             raise serializers.ValidationError(
                 _("代码“%(code)s”不在%(field)s代码表中。") % {"code": data, "field": self.label or self.table}

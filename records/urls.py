@@ -29,6 +29,12 @@ class RecordsApp(Application):
     student_reassign_path = path("students/<int:pk>/class/", views.StudentReassignView.as_view(), name="student_reassign")
     class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
     class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
+    # Term work (学期工作): the overview, a class's term, its head counts, grades and comments.
+    term_work_path = path("term-work/", views.TermWorkView.as_view(), name="term_work")
+    class_term_work_path = path("classes/<int:pk>/term/", views.ClassTermWorkView.as_view(), name="class_term_work")
+    head_count_path = path("classes/<int:pk>/head-count/<str:point>/", views.HeadCountView.as_view(), name="head_count")
+    class_grades_path = path("classes/<int:pk>/grades/", views.ClassGradesView.as_view(), name="class_grades")
+    class_comments_path = path("classes/<int:pk>/comments/", views.ClassCommentsView.as_view(), name="class_comments")
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.

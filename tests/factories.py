@@ -17,7 +17,7 @@ from factory.django import DjangoModelFactory
 
 from records import services
 from records.id_numbers import check_character
-from records.models import Bureau, Code, CodeTable, Region, Role, School, SchoolClass, Student
+from records.models import Bureau, Code, CodeTable, Region, Role, School, SchoolClass, Student, Term
 
 DEFAULT_PASSWORD = "Xueji-Test-2024!"
 
@@ -102,6 +102,18 @@ class BureauFactory(DjangoModelFactory):
     region = factory.SubFactory(RegionFactory)
     code = factory.LazyAttribute(lambda o: o.region.code)
     name = factory.LazyAttribute(lambda o: f"{o.region.name}教育局")
+
+
+class TermFactory(DjangoModelFactory):
+    """A term of a bureau's calendar; by default it began a week ago and runs twenty weeks."""
+
+    class Meta:
+        model = Term
+
+    bureau = factory.SubFactory(BureauFactory)
+    name = factory.Sequence(lambda n: f"测试学期{n + 1}")
+    start = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=7))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(weeks=20))
 
 
 # The first two digits of a school identifier: the school type.

@@ -129,6 +129,10 @@ class Suspension(Request):
     graduating_grade = models.BooleanField(
         _("毕业年级"), default=False, help_text=_("毕业年级休学须校长、班主任签字（篇10 五.五）。")
     )
+    suspended_at = models.DateTimeField(
+        _("休学生效时间"), null=True, blank=True,
+        help_text=_("开始日期在批准之后的，到开始日期才生效；在此之前学生照常在班。"),
+    )
 
     class Meta:
         verbose_name = _("休学申请")

@@ -13,7 +13,7 @@ from records.class_codes import GRADUATING_GRADES
 from records.models import Role, SchoolClass, Student
 
 from .. import selectors as flow_selectors
-from ..models import Request, WorkItem
+from ..models import WorkItem
 from ..views import request_actions_for
 
 register = template.Library()
@@ -35,7 +35,7 @@ def student_actions(context, student: Student):
         if (
             membership.role == Role.REGISTRAR
             and student.allows("move")
-            and not student.requests.filter(state=Request.State.OPEN).exists()
+            and flow_selectors.claiming_request(student) is None
         ):
             actions.append({"label": _("重新分班"), "url": reverse("student_reassign", args=[student.pk])})
     return {"actions": actions + request_actions_for(user, student), "student": student}

@@ -9,9 +9,21 @@ from .common import Ordering, query_filters
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
+from .term_work import (
+    ClassCommentsView,
+    ClassGradesView,
+    ClassHeadCountsView,
+    ClassTermWorkView,
+    StudentCommentView,
+    StudentGradeView,
+    StudentTermRecordsView,
+    TermWorkList,
+)
 
 __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",
+    "ClassCommentsView", "ClassGradesView", "ClassHeadCountsView", "ClassTermWorkView", "StudentCommentView",
+    "StudentGradeView", "StudentTermRecordsView", "TermWorkList",
 ]

@@ -6,6 +6,7 @@
     people        roles and memberships
     calendar      terms and transfer windows
     year_end      graduation certificates, rollovers
+    term_work     head-count checks, level grades, term comments
 """
 
 from .calendar import Term, TransferWindow
@@ -13,10 +14,12 @@ from .codes import Code, CodeTable, code_field
 from .organisation import Bureau, Region, School, SchoolClass
 from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
 from .students import FamilyMember, Placement, Student
+from .term_work import COMMENT_MAX_LENGTH, HeadCount, Level, LevelGrade, TermComment
 from .year_end import GraduationCertificate, Rollover, RolloverClass
 
 __all__ = [
     "Term", "TransferWindow", "Code", "CodeTable", "code_field", "Bureau", "Region", "School", "SchoolClass",
     "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
     "GraduationCertificate", "Rollover", "RolloverClass",
+    "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment",
 ]

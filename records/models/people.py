@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..subjects import COMPULSORY_GRADES, SUBJECT_GRADES, Subject
 from .organisation import Bureau, School, SchoolClass
 
 
@@ -38,7 +40,7 @@ class Membership(models.Model):
     school_class = models.ForeignKey(
         SchoolClass, verbose_name=_("班级"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
-    subject = models.CharField(_("任教学科"), max_length=32, blank=True)
+    subject = models.CharField(_("任教学科"), max_length=32, blank=True, choices=Subject.choices)
     bureau = models.ForeignKey(
         Bureau, verbose_name=_("教育局"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
@@ -61,7 +63,24 @@ class Membership(models.Model):
                 condition=~Q(role__in=CLASS_ROLES) | Q(school_class__isnull=False),
                 name="membership_teacher_has_class",
             ),
+            # A subject teacher teaches one of the compulsory-education subjects; nobody else has one.
+            models.CheckConstraint(
+                condition=Q(role=Role.SUBJECT_TEACHER, subject__in=Subject.values)
+                | (~Q(role=Role.SUBJECT_TEACHER) & Q(subject="")),
+                name="membership_subject_matches_role",
+            ),
         ]
+
+    def clean(self) -> None:
+        if self.role == Role.SUBJECT_TEACHER and not self.subject:
+            raise ValidationError({"subject": _("任课教师须指定任教学科。")})
+        if self.role != Role.SUBJECT_TEACHER and self.subject:
+            raise ValidationError({"subject": _("只有任课教师有任教学科。")})
+        grade = self.school_class.grade if self.school_class_id else None
+        if self.subject in Subject.values and grade in COMPULSORY_GRADES and grade not in SUBJECT_GRADES[self.subject]:
+            raise ValidationError(
+                {"subject": _("%(grade)s不开设%(subject)s。") % {"grade": self.school_class.grade_name, "subject": self.get_subject_display()}}
+            )
 
     def __str__(self) -> str:
         place = self.school or self.bureau or _("全部")

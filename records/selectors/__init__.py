@@ -3,6 +3,7 @@
     scope     who sees which schools, bureaus, classes and students; people in a role
     pages     counts and list rows of the home, student and class pages
     year_end  promotion candidates, certificate checks, rollovers
+    term_work who writes a class's term work, how far each class has got, a student's terms
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows.
 """
@@ -21,6 +22,18 @@ from .scope import (
     user_sees_everything,
     users_in_role,
 )
+from .term_work import (
+    class_roster,
+    class_term_work,
+    comment_sheet,
+    grade_sheet,
+    is_class_teacher_of,
+    student_term_records,
+    subject_taught_by,
+    term_work_classes,
+    term_work_rows,
+    term_work_totals,
+)
 from .year_end import (
     certificate_verify,
     graduates_for_promotion,
@@ -36,4 +49,6 @@ __all__ = [
     "user_sees_everything", "users_in_role",
     "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollover_scope_of",
     "rollovers_visible_to",
+    "class_roster", "class_term_work", "comment_sheet", "grade_sheet", "is_class_teacher_of", "student_term_records",
+    "subject_taught_by", "term_work_classes", "term_work_rows", "term_work_totals",
 ]

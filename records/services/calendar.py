@@ -27,11 +27,25 @@ def calendar_replace(*, bureau: Bureau, terms: list[dict], windows: list[dict], 
     if errors:
         raise ValidationError(errors)
     Bureau.objects.select_for_update().get(pk=bureau.pk)
-    for old in list(bureau.terms.all()) + list(bureau.transfer_windows.all()):
+    # A term is kept by its name, so that its head counts, grades and comments stay with it when
+    # its dates change; one that has any cannot be dropped (or renamed).
+    existing = {term.name: term for term in bureau.terms.all()}
+    dropped = [term for name, term in existing.items() if name not in names]
+    in_use = [term.name for term in dropped if _has_term_work(term)]
+    if in_use:
+        raise ValidationError(
+            _("学期“%(names)s”已有人数核对、成绩或评语，不能删除或改名。") % {"names": "、".join(in_use)},
+            code="term_in_use",
+        )
+    for old in dropped + list(bureau.transfer_windows.all()):
         record_actor(old, by, _("修改校历"))
         old.delete()
     for term in terms:
-        new = Term(bureau=bureau, name=term["name"], start=term["start"], end=term["end"])
+        kept = existing.get(term["name"])
+        if kept and (kept.start, kept.end) == (term["start"], term["end"]):
+            continue
+        new = kept or Term(bureau=bureau, name=term["name"])
+        new.start, new.end = term["start"], term["end"]
         record_actor(new, by, _("修改校历"))
         new.save()
     for window in windows:
@@ -39,3 +53,6 @@ def calendar_replace(*, bureau: Bureau, terms: list[dict], windows: list[dict], 
         record_actor(new, by, _("修改校历"))
         new.save()
 
+
+def _has_term_work(term: Term) -> bool:
+    return term.head_counts.exists() or term.level_grades.exists() or term.term_comments.exists()

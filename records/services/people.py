@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import CLASS_ROLES, Bureau, Membership, Role, School, SchoolClass
+from ..subjects import Subject
 from .base import record_actor
 
 User = get_user_model()
@@ -39,6 +40,15 @@ def user_provision(
         raise ValidationError({"school_class": _("班级不属于该学校。")})
     if school_class and not school:
         school = school_class.school
+    if subject:
+        # The Chinese name ("数学") or the value ("math"): administrators type the former.
+        parsed = Subject.parse(subject)
+        if parsed is None:
+            raise ValidationError(
+                {"subject": _("“%(subject)s”不是义务教育阶段的学科。可选：%(choices)s")
+                 % {"subject": subject, "choices": "、".join(str(label) for label in Subject.labels)}}
+            )
+        subject = parsed.value
     user, _created = User.objects.get_or_create(username=username)
     if full_name:
         user.first_name = full_name

@@ -5,10 +5,12 @@ from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
+from .term_work import ClassCommentsView, ClassGradesView, ClassTermWorkView, HeadCountView, TermWorkView
 from .verify import certificate_verify_view
 
 __all__ = [
     "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
+    "ClassCommentsView", "ClassGradesView", "ClassTermWorkView", "HeadCountView", "TermWorkView",
 ]

@@ -15,7 +15,7 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from flows.engine import evidence_add
-from tests.factories import StudentFactory
+from tests.factories import StudentFactory, TermFactory
 from tests.flows.acting import decide, start_transfer
 from tests.flows.status.conftest import start_suspension
 
@@ -49,8 +49,8 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
 
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
-    # 16 of issue 6, 4 rollover paths of issue 7; 重新分班 and 3 documents of issue 11
-    assert len(api_paths()) == 24
+    # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents and 8 of term work
+    assert len(api_paths()) == 32
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -92,8 +92,10 @@ def api_schema(wsgi_application):
 @pytest.fixture
 def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_officer, academic_office):
     """Path parameters that exist and that the registrar of school_a may see: a transfer waiting
-    for the registrar's release, its step and evidence; a completed transfer and suspension."""
+    for the registrar's release, its step and evidence; a completed transfer and suspension; the
+    class in a running term."""
     StudentFactory(school_class=class_a, suspended=True)
+    TermFactory(bureau=class_a.school.bureau)
     transfer = start_transfer(student, receiving_registrar, to_class=class_b)
     decide(bureau_officer, transfer)
     evidence = evidence_add(request=transfer, by=registrar, kind="residence", file=SimpleUploadedFile("a.pdf", b"%PDF"))
@@ -109,6 +111,7 @@ def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_
         "/api/v1/requests/{id}/suspension-certificate/": {"id": suspension.pk},
         "/api/v1/bureaus/{code}/": {"code": class_a.school.bureau.code},
         "/api/v1/schools/{identifier}/": {"identifier": class_a.school.identifier},
+        "/api/v1/classes/{code}/": {"code": class_a.code},
         "/api/v1/students/{id}/": {"id": student.pk},
         "/api/v1/requests/{id}/": {"id": transfer.pk},
         "/api/v1/evidence/{id}/": {"id": evidence.pk},
@@ -136,7 +139,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 26  # 24 paths; requests and a calendar take two methods each
+    # 32 paths; requests, a calendar, head counts, grades and comments take two methods, a
+    # student's grade and comment three.
+    assert len(operations) == 39
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)
@@ -180,5 +185,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
         "GET /api/v1/tasks/{id}/", "GET /api/v1/schools/{identifier}/classes/", "GET /api/v1/bureaus/{code}/calendar/",
         "GET /api/v1/students/{id}/card/", "GET /api/v1/requests/{id}/transfer-certificate/",
         "GET /api/v1/requests/{id}/suspension-certificate/",
+        "GET /api/v1/term-work/", "GET /api/v1/classes/{code}/term-work/", "GET /api/v1/classes/{code}/grades/",
+        "GET /api/v1/students/{id}/term-records/",
     )), statuses
-    assert set(unsatisfiable) <= {"GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/"}
+    assert set(unsatisfiable) <= {
+        "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
+    }

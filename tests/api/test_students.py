@@ -1,9 +1,12 @@
 """GET /api/v1/students/, GET /api/v1/students/{id}/, POST /api/v1/students/lookup/."""
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from rest_framework import serializers
 
 from records import services
+from records.serializers import CodeField
 from tests.factories import StudentFactory, code
 
 from .calls import errors
@@ -188,3 +191,6 @@ def test_the_api_reassigns_with_the_same_rules(api_for, student, class_a2, class
     assert api_for(receiving_registrar).post(url, {"to_class": class_a2.code}, format="json").status_code == 404
     assert api_for(bureau_officer).post(url, {"to_class": class_a2.code}, format="json").status_code == 403
     assert student.open_placement.school_class == class_a2
+def test_a_code_with_a_nul_character_is_refused_as_not_in_the_table(db):
+    with pytest.raises(serializers.ValidationError, match="不在性别代码表中"):
+        CodeField(table="gender", label="性别").to_internal_value("1\x00")

@@ -12,7 +12,8 @@ from PIL import Image
 
 from records import services
 from documents.student_card import student_card
-from tests.factories import StudentFactory
+from records.models import Role
+from tests.factories import StudentFactory, TermFactory, UserFactory
 
 from .conftest import pdf_fonts, pdf_pages, pdf_text
 
@@ -142,3 +143,19 @@ def test_whoever_may_see_the_student_gets_the_card(request, student, client_for,
     user = request.getfixturevalue(insider)
     assert student.name in pdf_text(card_pdf(client_for(user), student).content)
     assert api_for(user).get(f"/api/v1/students/{student.pk}/card/").status_code == 200
+
+
+def test_the_card_prints_each_terms_levels_and_the_class_teachers_comment(
+    client_for, student, class_a, class_teacher, registrar
+):
+    term = TermFactory(bureau=class_a.school.bureau, name="2026学年第一学期")
+    maths = UserFactory(
+        username="maths_a", role=Role.SUBJECT_TEACHER, school=class_a.school, school_class=class_a, subject="math"
+    )
+    services.grades_record(school_class=class_a, term=term, subject="math", levels={student.pk: "优秀"}, by=maths)
+    services.comments_record(school_class=class_a, term=term, texts={student.pk: "学习认真，乐于助人。"}, by=class_teacher)
+
+    text = pdf_text(card_pdf(client_for(registrar), student).content)
+
+    assert "学业成绩与期末评语" in text
+    assert "2026学年第一学期" in text and "数学：优秀" in text and "学习认真，乐于助人。" in text

@@ -136,7 +136,7 @@ def test_teachers_belong_to_a_third_grade_class_of_xikou(demo):
         membership = Membership.objects.select_related("school_class__school").get(user__username=username)
         assert membership.school_class.grade == 3
         assert "溪口小学" in membership.school_class.school.name
-    assert Membership.objects.get(user__username="xikou_math").subject == "数学"
+    assert Membership.objects.get(user__username="xikou_math").get_subject_display() == "数学"
 
 
 def test_a_second_run_changes_nothing(demo):
@@ -157,3 +157,42 @@ def test_the_demo_opens_a_transfer_window_around_the_day_it_is_loaded(demo):
 def test_demo_accounts_need_no_first_login_change_and_leave_no_password_history(demo):
     assert not Membership.objects.filter(must_change_password=True).exists()
     assert not Membership.history.filter(history_change_reason="修改初始密码").exists()
+
+
+def test_the_demo_teachers_have_this_terms_work_open_and_some_of_it_left_to_do(demo):
+    from records import selectors
+
+    today = timezone.localdate()
+    teacher = get_user_model().objects.get(username="xikou_teacher")
+    math = get_user_model().objects.get(username="xikou_math")
+    school_class = teacher.membership.school_class
+    term = school_class.school.bureau.terms.get(start__lte=today, end__gte=today)
+    work = selectors.class_term_work(school_class, term, day=today)
+
+    # The start check was done, with one pupil off sick; the end check is the teacher's to do now.
+    assert [check.status for check in work.checks] == ["mismatch", "open"]
+    assert "因病请假" in work.check("start").head_count.explanation
+    assert work.entry_open
+    # Maths is entered for all but three pupils, comments for five.
+    assert [(s.subject, s.entered, s.size) for s in work.subjects] == [("math", work.size - 3, work.size)]
+    assert work.comments == 5
+    assert selectors.subject_taught_by(math, school_class) == "math"
+    # The school's other classes have checked nothing: the registrar's list shows them.
+    registrar = get_user_model().objects.get(username="xikou_registrar")
+    totals = selectors.term_work_totals(registrar, day=today)
+    assert totals["start_missing"] == totals["classes"] - 1 > 0
+
+
+@pytest.mark.parametrize(
+    "day", ["2026-09-03", "2026-12-02", "2027-01-25", "2027-02-10", "2027-03-01", "2027-07-20", "2027-08-31"]
+)
+def test_the_demo_is_always_loaded_in_a_term_with_both_checks_in_it(day):
+    import datetime
+
+    from records.demo import demo_terms
+
+    today = datetime.date.fromisoformat(day)
+    first, second = demo_terms(today)
+    current = next(t for t in (first, second) if t["start"] <= today <= t["end"])
+    assert current["end"] - current["start"] >= datetime.timedelta(weeks=6)
+    assert first["end"] < second["start"]

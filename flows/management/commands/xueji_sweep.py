@@ -2,13 +2,17 @@ from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_timers
 
 from flows.lapse import expire_lapsed_transfers
-from notifications import services, sweeps
+from flows.suspension import suspensions_begin
+from notifications import services, sweeps, term_reminders
 
 SWEEPS = {
     "remind": (sweeps.remind_pending_tasks, "待办提醒 reminders recorded"),
     "escalate": (sweeps.escalate_overdue_tasks, "超期督办 notifications recorded"),
     "lapse": (expire_lapsed_transfers, "transfers lapsed 转学申请已过期"),
+    "suspensions-begin": (suspensions_begin, "suspensions begun on their start date 休学生效"),
     "suspensions": (sweeps.remind_suspensions_ending, "休学即将到期 reminders recorded"),
+    "term": (term_reminders.remind_term_work_due, "学期工作提醒 reminders recorded (head counts, grades, comments)"),
+    "term-report": (term_reminders.report_term_work, "人数核对逾期/不符 reports recorded"),
     "missed": (sweeps.deliver_missed, "missed event notifications recorded 补发"),
     "timers": (fire_due_timers, "workflow timers fired"),
 }

@@ -6,14 +6,17 @@ import datetime
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from flows.models import Cause, Evidence, Request
+from flows.suspension import suspensions_begin
 from records.errors import Conflict
 from records.models import Role, Student
 from tests.factories import SchoolClassFactory, StudentFactory, UserFactory
 
 from ..acting import REJECT, decide, inbox, steps_of, where
+from ..page_reading import page, part
 from .conftest import last_change, start_suspension
 
 ILLNESS = Cause.ILLNESS
@@ -239,3 +242,60 @@ def test_a_graduating_grades_suspension_without_a_principal_account_is_refused_a
 
     assert refused.value.messages == ["毕业年级休学须班主任、校长签字，但本校没有校长账号：请先由教导处开通账号。"]
     assert not Request.objects.filter(student=sixth_grader).exists()
+
+
+# --- A suspension that starts later takes effect on its start date ------------------------------------
+
+
+def test_a_suspension_approved_before_its_start_date_leaves_the_student_in_class_until_then(
+    student, class_a, class_b, registrar, academic_office, bureau_officer, receiving_registrar
+):
+    today = timezone.localdate()
+    starts = today + datetime.timedelta(days=10)
+    suspension = start_suspension(student, registrar, start_date=starts, end_date=starts + datetime.timedelta(days=90))
+    decide(academic_office, suspension)
+    decide(bureau_officer, suspension)
+
+    suspension.refresh_from_db()
+    assert suspension.state == Request.State.COMPLETED
+    assert suspension.close_comment == f"已批准，{starts.isoformat()}起休学"
+    assert where(student) == (class_a.school, class_a, Student.Status.ENROLLED)
+    # Until it starts the student is held by it: nothing else may be started.
+    with pytest.raises(Conflict) as refused:
+        start_suspension(student, registrar)
+    assert f"休学 #{suspension.pk}" in refused.value.messages[0]
+
+    assert suspensions_begin(today=starts - datetime.timedelta(days=1)) == 0
+    assert where(student) == (class_a.school, class_a, Student.Status.ENROLLED)
+
+    assert suspensions_begin(today=starts) == 1
+    assert suspensions_begin(today=starts) == 0
+    assert where(student) == (class_a.school, None, Student.Status.SUSPENDED)
+    assert student.suspended_until == starts + datetime.timedelta(days=90)
+    new, _old = last_change(student)
+    assert new.history_user == bureau_officer
+    # Free again: e.g. for the extension (续休) later.
+    assert start_suspension(student, registrar, end_date=starts + datetime.timedelta(days=150)).extension
+
+
+def test_a_suspension_starting_today_takes_effect_at_its_approval(student, registrar, academic_office, bureau_officer):
+    suspension = start_suspension(student, registrar, start_date=timezone.localdate())
+    decide(academic_office, suspension)
+    decide(bureau_officer, suspension)
+
+    assert where(student)[1:] == (None, Student.Status.SUSPENDED)
+    assert suspensions_begin() == 0
+
+
+def test_the_student_page_says_the_approved_suspension_is_not_in_effect_yet(
+    client_for, student, registrar, academic_office, bureau_officer
+):
+    starts = timezone.localdate() + datetime.timedelta(days=3)
+    suspension = start_suspension(student, registrar, start_date=starts)
+    decide(academic_office, suspension)
+    decide(bureau_officer, suspension)
+
+    shown = part(page(client_for(registrar).get(reverse("student_detail", args=[student.pk]))), "student-actions")
+
+    assert shown.link_to(reverse("request_detail", args=[suspension.pk])) == "休学已批准，尚未生效（查看申请）"
+    assert "重新分班" not in shown.link_texts() and "转学（本校转出）" not in shown.link_texts()
