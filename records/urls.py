@@ -30,6 +30,14 @@ class RecordsApp(Application):
     student_edit_path = path("students/<int:pk>/edit/", views.StudentEditView.as_view(), name="student_edit")
     class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
     class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
+    statistics_path = path("statistics/", views.StatisticsView.as_view(), name="statistics")
+    dropout_list_path = path("dropouts/", views.DropoutListView.as_view(), name="dropout_list")
+    dropout_detail_path = path("dropouts/<int:pk>/", views.DropoutDetailView.as_view(), name="dropout_detail")
+    term_report_list_path = path("term-reports/", views.TermReportListView.as_view(), name="term_report_list")
+    term_report_path = path("term-reports/<str:identifier>/", views.TermReportView.as_view(), name="term_report")
+    term_report_submit_path = path(
+        "term-reports/<str:identifier>/submit/", views.TermReportSubmitView.as_view(), name="term_report_submit"
+    )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
 
 

@@ -2,9 +2,18 @@
 
 from .accounts import LoginView, PasswordChangeView
 from .classes import ClassDetailView, ClassListView
+from .reports import (
+    DropoutDetailView,
+    DropoutListView,
+    StatisticsView,
+    TermReportListView,
+    TermReportSubmitView,
+    TermReportView,
+)
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView
 
 __all__ = [
     "LoginView", "PasswordChangeView", "ClassDetailView", "ClassListView", "HomeView", "StudentDetailView",
-    "StudentEditView", "StudentListView",
+    "StudentEditView", "StudentListView", "DropoutDetailView", "DropoutListView", "StatisticsView",
+    "TermReportListView", "TermReportSubmitView", "TermReportView",
 ]
