@@ -87,7 +87,7 @@ class StatisticsFilterForm(FocusFilterForm):
         self.fields["term"].choices = [("", _("不限学期")), *((name, name) for name in reports.term_names(user))]
         self.layout = self.layout_of(["region", "school", "grade", "term"])
 
-    def grade(self) -> int | None:
+    def chosen_grade(self) -> int | None:
         self.is_valid()
         return getattr(self, "cleaned_data", {}).get("grade")
 
@@ -137,7 +137,7 @@ class TermReportFilterForm(FocusFilterForm):
 
 
 class FollowUpForm(forms.Form):
-    followed_up_on = forms.DateField(label=_("跟踪日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    followed_up_on = forms.DateField(label=_("跟踪日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     followed_up_by = forms.CharField(label=_("跟踪人"), max_length=100, help_text=_("实际上门、打电话的人，可填多人。"))
     method = forms.ChoiceField(label=_("跟踪方式"), choices=DropoutFollowUp.Method.choices)
     result = forms.ChoiceField(label=_("跟踪结果"), choices=DropoutFollowUp.Result.choices)

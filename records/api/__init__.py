@@ -6,6 +6,14 @@ records.services. The requests' endpoints are in flows/api.py.
 
 from .auth import MeView, TokenThrottle, TokenView
 from .common import Ordering, query_filters
+from .reports import (
+    DropoutList,
+    FollowUpList,
+    StatisticsView,
+    TermReportDetail,
+    TermReportList,
+    TermReportSubmitView,
+)
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentDetail, StudentList, StudentLookupView, students_with_class
@@ -14,4 +22,5 @@ __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentDetail", "StudentList", "StudentLookupView", "students_with_class",
+    "DropoutList", "FollowUpList", "StatisticsView", "TermReportDetail", "TermReportList", "TermReportSubmitView",
 ]

@@ -68,7 +68,7 @@ def table(rows: list[reports.Row], columns: list[tuple[str, str]]) -> list[dict]
 
 def statistics_context(user, form: StatisticsFilterForm) -> dict:
     focus = form.focus()
-    stats = reports.statistics(user, focus=focus, period=form.period(), grade=form.grade())
+    stats = reports.statistics(user, focus=focus, period=form.period(), grade=form.chosen_grade())
     statuses, changes = status_columns(), change_columns(stats)
     return {
         "stats": stats,
