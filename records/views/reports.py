@@ -6,6 +6,8 @@ table as xlsx (?format=xlsx): the spreadsheet is what the page shows, with its f
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 
 from .. import services
@@ -59,32 +62,75 @@ def change_columns(stats: reports.Statistics) -> list[tuple[str, str]]:
     return [(change.value, str(change.label)) for change in Change if stats.change_totals.get(change)]
 
 
-def table(rows: list[reports.Row], columns: list[tuple[str, str]]) -> list[dict]:
-    return [
-        {"row": row, "cells": [row.count(key) for key, _label in columns], "total": sum(row.count(k) for k, _l in columns)}
-        for row in rows
+@dataclass
+class CountTable:
+    """One table of counts, as the page shows it and the xlsx has it: a row per unit, a column per
+    status or kind of change, the totals."""
+
+    id: str
+    title: str
+    first: str  # the title of the first column
+    columns: list[tuple[str, str]]
+    rows: list[reports.Row]
+    totals: dict[str, int]
+    note: str = ""
+    drill: bool = False  # its rows link one level down
+    empty: str = ""
+
+    @property
+    def lines(self) -> list[dict]:
+        return [
+            {"row": row, "cells": [row.count(key) for key, _l in self.columns], "total": sum(row.count(k) for k, _l in self.columns)}
+            for row in self.rows
+        ]
+
+    @property
+    def total_cells(self) -> list[int]:
+        return [self.totals.get(key, 0) for key, _l in self.columns]
+
+    @property
+    def grand_total(self) -> int:
+        return sum(self.total_cells)
+
+    def sheet(self, caption: list[str]) -> Sheet:
+        header = [self.first, *(label for _k, label in self.columns), _("合计")]
+        body = [[line["row"].label, *line["cells"], line["total"]] for line in self.lines]
+        body.append([_("合计"), *self.total_cells, self.grand_total])
+        return Sheet(title=self.title, header=header, rows=body, caption=caption)
+
+
+def statistics_tables(stats: reports.Statistics) -> list[CountTable]:
+    statuses, changes = status_columns(), change_columns(stats)
+    unit = UNIT_TITLES[stats.unit]
+    no_changes = _("所选期间没有办结的学籍异动。")
+    tables = [
+        CountTable("enrolment-table", _("学生人数（按%(unit)s）") % {"unit": unit}, unit, statuses, stats.units,
+                   stats.totals, drill=True, empty=_("没有学生。")),
+        CountTable("grade-table", _("学生人数（按年级）"), _("年级"), statuses, stats.grades, stats.totals,
+                   note=_("在读学生按现所在班级；休学、流失、毕业学生按离校时所在年级。"), empty=_("没有学生。")),
+        CountTable("change-table", _("学籍异动（按%(unit)s）") % {"unit": unit}, unit, changes, stats.change_units,
+                   stats.change_totals, drill=True, empty=no_changes,
+                   note=_("已办结的学籍异动，按学生人次；转学在转出学校计“转出”、在转入学校计“转入”。")),
+        CountTable("change-grade-table", _("学籍异动（按年级）"), _("年级"), changes, stats.change_grades,
+                   stats.change_totals, empty=no_changes),
     ]
+    # A school's rows are its grades already.
+    return [t for t in tables if stats.unit != "grade" or t.id in ("enrolment-table", "change-table")]
 
 
 def statistics_context(user, form: StatisticsFilterForm) -> dict:
     focus = form.focus()
     stats = reports.statistics(user, focus=focus, period=form.period(), grade=form.chosen_grade())
-    statuses, changes = status_columns(), change_columns(stats)
     return {
         "stats": stats,
         "focus": focus,
         "unit_title": UNIT_TITLES[stats.unit],
-        "status_columns": statuses,
-        "change_columns": changes,
-        "enrolment_rows": table(stats.units, statuses),
-        "grade_rows": table(stats.grades, statuses),
-        "change_rows": table(stats.change_units, changes),
-        "change_grade_rows": table(stats.change_grades, changes),
-        "status_totals": [stats.totals.get(key, 0) for key, _l in statuses],
-        "change_totals": [stats.change_totals.get(key, 0) for key, _l in changes],
-        "status_grand": sum(stats.totals.values()),
-        "total_cards": [(key, label, stats.totals.get(key, 0)) for key, label in statuses if key != Student.Status.DECEASED],
-        "change_grand": sum(stats.change_totals.get(key, 0) for key, _l in changes),
+        "tables": statistics_tables(stats),
+        "change_columns": change_columns(stats),
+        "total_cards": [
+            (key, label, stats.totals.get(key, 0)) for key, label in status_columns() if key != Student.Status.DECEASED
+        ],
+        "change_grand": sum(stats.change_totals.values()),
     }
 
 
@@ -99,25 +145,6 @@ def statistics_caption(form: StatisticsFilterForm, context: dict) -> list[str]:
     ]
 
 
-def statistics_sheets(form, context) -> list[Sheet]:
-    caption = statistics_caption(form, context)
-    unit = context["unit_title"]
-
-    def sheet(title, first, rows, columns, totals):
-        header = [first, *(label for _k, label in columns), _("合计")]
-        body = [[item["row"].label, *item["cells"], item["total"]] for item in rows]
-        body.append([_("合计"), *totals, sum(totals)])
-        return Sheet(title=title, header=header, rows=body, caption=caption)
-
-    sheets = [sheet(_("学生人数"), unit, context["enrolment_rows"], context["status_columns"], context["status_totals"])]
-    if context["stats"].unit != "grade":
-        sheets.append(sheet(_("学生人数（按年级）"), _("年级"), context["grade_rows"], context["status_columns"], context["status_totals"]))
-    sheets.append(sheet(_("学籍异动"), unit, context["change_rows"], context["change_columns"], context["change_totals"]))
-    if context["stats"].unit != "grade":
-        sheets.append(sheet(_("学籍异动（按年级）"), _("年级"), context["change_grade_rows"], context["change_columns"], context["change_totals"]))
-    return sheets
-
-
 def chart_data(context) -> dict:
     """What the page's two charts draw: students by status per row, changes by kind."""
     stats = context["stats"]
@@ -127,32 +154,41 @@ def chart_data(context) -> dict:
             "labels": [row.label for row in rows],
             "datasets": [
                 {"key": key, "label": label, "data": [row.count(key) for row in rows]}
-                for key, label in context["status_columns"]
+                for key, label in status_columns()
                 if key in (Student.Status.ENROLLED, Student.Status.SUSPENDED, Student.Status.DROPPED_OUT)
             ],
         },
         "changes": {
             "labels": [label for _key, label in context["change_columns"]],
-            "data": context["change_totals"],
+            "data": [stats.change_totals.get(key, 0) for key, _label in context["change_columns"]],
         },
     }
 
 
-class StatisticsView(LoginRequiredMixin, TemplateView):
-    """学籍统计: bureau officers for their region, the registrar and academic office for their school."""
+class ReportReaderMixin(LoginRequiredMixin):
+    """Bureau officers for their region, a school's registrar and academic office for the school."""
 
-    template_name = "records/statistics.html"
+    refusal = ""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not reports.statistics_visible_to(request.user):
-            raise PermissionDenied(_("学籍统计供教育局审批人员、学校学籍管理员和教导处查看。"))
+            raise PermissionDenied(self.refusal)
         return super().dispatch(request, *args, **kwargs)
+
+
+class StatisticsView(ReportReaderMixin, TemplateView):
+    """学籍统计."""
+
+    template_name = "records/statistics.html"
+    refusal = _lazy("学籍统计供教育局审批人员、学校学籍管理员和教导处查看。")
 
     def get(self, request, *args, **kwargs):
         form = StatisticsFilterForm(request.GET, user=request.user)
         context = statistics_context(request.user, form)
         if wants_xlsx(request):
-            return workbook_response(f"学籍统计-{context['focus'].name}.xlsx", statistics_sheets(form, context))
+            caption = statistics_caption(form, context)
+            sheets = [table.sheet(caption) for table in context["tables"]]
+            return workbook_response(f"学籍统计-{context['focus'].name}.xlsx", sheets)
         query = _query(request)
         context.update(
             filter_form=form,
@@ -185,15 +221,11 @@ DROPOUT_HEADER = (
 )
 
 
-class DropoutListView(LoginRequiredMixin, TemplateView):
+class DropoutListView(ReportReaderMixin, TemplateView):
     """控辍保学: dropped-out students of compulsory-education age, with their follow-ups."""
 
     template_name = "records/dropout_list.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not reports.statistics_visible_to(request.user):
-            raise PermissionDenied(_("控辍保学名单供教育局审批人员、学校学籍管理员和教导处查看。"))
-        return super().dispatch(request, *args, **kwargs)
+    refusal = _lazy("控辍保学名单供教育局审批人员、学校学籍管理员和教导处查看。")
 
     def get(self, request, *args, **kwargs):
         form = DropoutFilterForm(request.GET, user=request.user)

@@ -53,7 +53,8 @@ def test_an_officer_reads_the_statistics_with_their_charts(world, school_b, live
     with page.expect_download() as download:
         page.click("#statistics-xlsx")
     book = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))
-    assert book["学生人数"]["A1"].value == "学籍统计：龙游县东华小学"
+    assert book.sheetnames == ["学生人数（按年级）", "学籍异动（按年级）"]
+    assert book["学生人数（按年级）"]["A1"].value == "学籍统计：龙游县东华小学"
 
 
 @pytest.mark.browser

@@ -80,13 +80,13 @@ def test_a_county_officer_sees_students_by_status_and_changes_by_kind_per_school
 def test_the_xlsx_holds_the_numbers_of_the_page(world, bureau_officer, client_for):
     book = sheets(client_for(bureau_officer).get("/statistics/?format=xlsx"))
 
-    assert list(book) == ["学生人数", "学生人数（按年级）", "学籍异动", "学籍异动（按年级）"]
-    assert book["学生人数"][0][0] == "学籍统计：龙游县"
-    students = sheet_rows(book["学生人数"], "学校")
+    assert list(book) == ["学生人数（按学校）", "学生人数（按年级）", "学籍异动（按学校）", "学籍异动（按年级）"]
+    assert book["学生人数（按学校）"][0][0] == "学籍统计：龙游县"
+    students = sheet_rows(book["学生人数（按学校）"], "学校")
     assert students["学校"] == ["在籍", "休学", "流失", "毕业", "死亡", "合计"]
     assert students["龙游县实验小学"] == [5, 1, 2, 0, 0, 8]
     assert students["合计"] == [8, 1, 2, 0, 0, 11]
-    changes = sheet_rows(book["学籍异动"], "学校")
+    changes = sheet_rows(book["学籍异动（按学校）"], "学校")
     assert changes["龙游县东华小学"] == [1, 0, 0, 0, 0, 1]
     assert changes["合计"] == [1, 1, 1, 1, 1, 5]
 
