@@ -31,6 +31,7 @@ def parse_args():
     parser.add_argument("--students", type=int, default=1_000_000)
     parser.add_argument("--schools", type=int, default=5_000)
     parser.add_argument("--guard", type=float, default=30.0, help="fail when a page's reads take longer (seconds)")
+    parser.add_argument("--reuse", action="store_true", help="time the reads on the database the last run built")
     return parser.parse_args()
 
 
@@ -129,7 +130,8 @@ def main() -> int:
     import os
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
-    recreate_database(url)
+    if not args.reuse:
+        recreate_database(url)
     configure(url)
     import django
 
@@ -141,19 +143,20 @@ def main() -> int:
     from records.models import Bureau, Role
     from records.selectors import reports
 
-    call_command("migrate", verbosity=0)
-    today = timezone.localdate()
-    started = time.perf_counter()
-    build(students=args.students, schools=args.schools, today=today)
-    print(f"built {args.students:,} students in {args.schools:,} schools in {time.perf_counter() - started:.0f} s")
+    from django.contrib.auth import get_user_model
 
-    officers = {
-        level: services.user_provision(
-            username=f"bench_{level}", role=Role.BUREAU_OFFICER, password="Bench-only-2026!",
-            bureau=Bureau.objects.filter(region__level=level).order_by("code").first(), must_change_password=False,
-        )
-        for level in ("province", "city", "county")
-    }
+    today = timezone.localdate()
+    if not args.reuse:
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        build(students=args.students, schools=args.schools, today=today)
+        print(f"built {args.students:,} students in {args.schools:,} schools in {time.perf_counter() - started:.0f} s")
+        for level in ("province", "city", "county"):
+            services.user_provision(
+                username=f"bench_{level}", role=Role.BUREAU_OFFICER, password="Bench-only-2026!",
+                bureau=Bureau.objects.filter(region__level=level).order_by("code").first(), must_change_password=False,
+            )
+    officers = {level: get_user_model().objects.get(username=f"bench_{level}") for level in ("province", "city", "county")}
     worst = 0.0
     for level, officer in officers.items():
         focus = reports.home_focus(officer)

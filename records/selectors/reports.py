@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -170,34 +171,69 @@ def _in_focus(path: str, focus: Focus) -> Q:
     return Q()
 
 
-def school_ids_in_focus(user, focus: Focus) -> list[int]:
-    """The schools the user sees inside the focus, as ids: the counting queries filter on a list
-    of ids, which PostgreSQL estimates well (a filter through the region tree it does not, and
-    picks a nested loop over a million students)."""
-    return list(schools_visible_to(user).filter(_in_focus("pk", focus)).values_list("pk", flat=True))
+@dataclass(frozen=True)
+class Scope:
+    """The schools counted: those of some regions (a region and those below it), or some schools.
+
+    The counting queries filter on a short list of region ids (a province has about 110) or of
+    school ids, which PostgreSQL estimates well; through the region tree it does not, and picks a
+    nested loop over a million students.
+    """
+
+    regions: tuple[int, ...] | None = None
+    schools: tuple[int, ...] | None = None
+
+    def q(self, path: str) -> Q:
+        if self.schools is not None:
+            return Q(**{f"{path}__in": self.schools})
+        if self.regions is not None:
+            return Q(**{f"{path}__region__in": self.regions})
+        return Q()
+
+
+def _below(region_id: int) -> set[int]:
+    parents = dict(Region.objects.values_list("pk", "parent_id"))
+    below = {region_id}
+    for _level in range(2):  # province → city → county
+        below |= {pk for pk, parent in parents.items() if parent in below}
+    return below
+
+
+def scope_of(user, focus: Focus, schools=None) -> Scope:
+    """What the user may count inside the focus (the focus of a form is inside the user's own)."""
+    home = home_focus(user)
+    if home is None:
+        return Scope(schools=())
+    if schools is not None:
+        visible = set(schools_visible_to(user).filter(_in_focus("pk", focus), pk__in=schools).values_list("pk", flat=True))
+        return Scope(schools=tuple(sorted(visible)))
+    if home.school is not None:
+        return Scope(schools=(home.school.pk,))
+    if focus.school is not None:
+        visible = schools_visible_to(user).filter(pk=focus.school.pk).exists()
+        return Scope(schools=(focus.school.pk,) if visible else ())
+    if home.region is None:  # sees everything
+        return Scope(regions=tuple(sorted(_below(focus.region.pk)))) if focus.region else Scope()
+    regions = _below(home.region.pk)
+    if focus.region is not None:
+        regions &= _below(focus.region.pk)
+    return Scope(regions=tuple(sorted(regions)))
 
 
 # --- Grades then -------------------------------------------------------------------------------
 
 
-def _grade_then(class_id: str, when: str):
+def _grade_then(class_id, when):
     """The grade a class had at `when`: the old grade of the first rollover applied after it, or
     its grade now. A class moves up a grade at every rollover, and a change of last year counts
-    in the grade the student was in then."""
+    in the grade the student was in then. Both are names on the outer query, or OuterRefs."""
+    class_id = OuterRef(class_id) if isinstance(class_id, str) else class_id
+    when = OuterRef(when) if isinstance(when, str) else when
     rolled = RolloverClass.objects.filter(
-        school_class_id=OuterRef(class_id), rollover__state=Rollover.State.APPLIED, rollover__applied_at__gt=OuterRef(when)
+        school_class_id=class_id, rollover__state=Rollover.State.APPLIED, rollover__applied_at__gt=when
     ).order_by("rollover__applied_at").values("old_grade")[:1]
-    now = SchoolClass.objects.filter(pk=OuterRef(class_id)).values("grade")[:1]
+    now = SchoolClass.objects.filter(pk=class_id).values("grade")[:1]
     return Coalesce(Subquery(rolled, output_field=IntegerField()), Subquery(now, output_field=IntegerField()))
-
-
-def enrolled_with_grade(students: QuerySet[Student]) -> QuerySet[Student]:
-    """Adds the alias `grade` to enrolled students: the grade of their class now (one join on the
-    open placement)."""
-    return students.alias(
-        open_row=FilteredRelation("placements", condition=Q(placements__ended_on__isnull=True)),
-        grade=F("open_row__school_class__grade"),
-    )
 
 
 def left_with_grade(students: QuerySet[Student]) -> QuerySet[Student]:
@@ -205,12 +241,13 @@ def left_with_grade(students: QuerySet[Student]) -> QuerySet[Student]:
     grade of the last class, as it was when they left it. A subquery per student, so only for the
     few who are not enrolled: with it in the plan of a million enrolled students, PostgreSQL's
     cost estimate alone made it compile the query (JIT) for a second."""
-    last = Placement.objects.filter(student=OuterRef("pk")).order_by("-started_on", "-id")
-    return students.alias(
-        last_class=Subquery(last.values("school_class_id")[:1]),
-        last_left=Subquery(last.values("ended_on")[:1]),
-        grade=_grade_then("last_class", "last_left"),
+    last = (
+        Placement.objects.filter(student=OuterRef("pk"))
+        .order_by("-started_on", "-id")
+        .annotate(grade_then=_grade_then("school_class_id", "ended_on"))
+        .values("grade_then")[:1]
     )
+    return students.alias(grade=Subquery(last, output_field=IntegerField()))
 
 
 # --- The status changes, source by source ------------------------------------------------------
@@ -246,13 +283,15 @@ class _Source:
         if self.grade_class:
             grade = _grade_then(self.grade_class, f"{prefix}closed_at")
         else:
-            at_start = Placement.objects.filter(
-                student=OuterRef(f"{prefix}student"), started_on__lte=OuterRef("started_day")
-            ).order_by("-started_on", "-id")
-            rows = rows.alias(
-                started_day=TruncDate(f"{prefix}created"), start_class=Subquery(at_start.values("school_class_id")[:1])
+            # One subquery per change: the class of the student when the request was started.
+            at_start = (
+                Placement.objects.filter(student=OuterRef(f"{prefix}student"), started_on__lte=OuterRef("started_day"))
+                .order_by("-started_on", "-id")
+                .annotate(grade_then=_grade_then(OuterRef("school_class_id"), OuterRef(OuterRef(f"{prefix}closed_at"))))
+                .values("grade_then")[:1]
             )
-            grade = _grade_then("start_class", f"{prefix}closed_at")
+            rows = rows.alias(started_day=TruncDate(f"{prefix}created"))
+            grade = Subquery(at_start, output_field=IntegerField())
         change = Value(self.change.value, output_field=CharField()) if isinstance(self.change, Change) else self.change
         return rows.alias(grade=grade, change=change, closed_day=TruncDate(f"{prefix}closed_at"))
 
@@ -310,10 +349,14 @@ class Period:
 
     def q(self, school: str, day: str = "closed_day") -> Q:
         if self.term_name:
-            # Each school counts the days of its own bureau's term of that name.
-            q = Q(pk__in=[])
+            # Each school counts the days of its own bureau's term of that name; the bureaus whose
+            # term has the same dates (most, in a province) share one condition.
+            bureaus: dict[tuple, list[int]] = defaultdict(list)
             for term in self.terms:
-                q |= Q(**{f"{school}__bureau": term.bureau_id, f"{day}__range": (term.start, term.end)})
+                bureaus[(term.start, term.end)].append(term.bureau_id)
+            q = Q(pk__in=[])
+            for dates, ids in bureaus.items():
+                q |= Q(**{f"{school}__bureau__in": ids, f"{day}__range": dates})
             return q
         q = Q()
         if self.start:
@@ -323,14 +366,27 @@ class Period:
         return q
 
 
-def _changes_in(source: _Source, *, schools: list[int], period: Period, grade: int | None):
-    rows = source.queryset().filter(period.q(source.school), **{f"{source.school}__in": schools})
+def _changes_in(source: _Source, *, scope: Scope, period: Period, grade: int | None):
+    rows = source.queryset().filter(period.q(source.school), scope.q(source.school))
     if grade:
         rows = rows.filter(grade=grade)
     return rows
 
 
 # --- Counting ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def without_jit():
+    """Run the counting queries with PostgreSQL's JIT compiler off. Their cost estimates (a million
+    rows, subqueries per row) are far above jit_above_cost, and compiling took three seconds of a
+    province's 3.1 (bench/reports.py); without it the same query takes a tenth of that."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
 
 
 @dataclass
@@ -427,18 +483,25 @@ def _rows(counts: dict[tuple, int], unit: str, focus: Focus, grade_rows: bool) -
 
 
 def enrolment_counts(user, *, focus: Focus, grade: int | None = None) -> dict[tuple, int]:
-    """{(school or region id, grade, status): students}, in two grouped queries: the enrolled by
-    their class now, the others by the class they left."""
-    schools = school_ids_in_focus(user, focus)
+    """{(school or region id, grade, status): students}, in two grouped queries.
+
+    The enrolled are counted by their open placements, in their class now: the register keeps
+    exactly one open placement for an enrolled student and none for any other (DESIGN.md), and
+    the placements are all a province's count needs, without reading a million students' rows.
+    The others are counted by status, in the class they left.
+    """
+    scope = scope_of(user, focus)
     key = _unit_key(focus.unit, "school")
+    placed = Placement.objects.filter(scope.q("school"), ended_on__isnull=True).alias(grade=F("school_class__grade"))
+    left = left_with_grade(Student.objects.filter(scope.q("school")).exclude(status=Student.Status.ENROLLED))
+    if grade:
+        placed, left = placed.filter(grade=grade), left.filter(grade=grade)
     counts: dict[tuple, int] = {}
-    for students in (
-        enrolled_with_grade(Student.objects.filter(school__in=schools, status=Student.Status.ENROLLED)),
-        left_with_grade(Student.objects.filter(school__in=schools).exclude(status=Student.Status.ENROLLED)),
+    for rows in (
+        placed.order_by().values(unit_key=F(key), grade_key=F("grade"), column=Value(Student.Status.ENROLLED.value))
+        .annotate(n=Count("pk")),
+        left.order_by().values(unit_key=F(key), grade_key=F("grade"), column=F("status")).annotate(n=Count("pk")),
     ):
-        if grade:
-            students = students.filter(grade=grade)
-        rows = students.order_by().values(unit_key=F(key), grade_key=F("grade"), column=F("status")).annotate(n=Count("pk"))
         counts.update({(row["unit_key"], row["grade_key"], row["column"]): row["n"] for row in rows})
     return counts
 
@@ -448,14 +511,12 @@ def change_counts(
 ) -> dict[tuple, int]:
     """{(school or region id, grade, change): students}: one grouped query per source table."""
     unit = unit or focus.unit
-    visible = school_ids_in_focus(user, focus)
-    if schools is not None:
-        visible = sorted(set(visible) & set(schools))
+    scope = scope_of(user, focus, schools)
     counts: dict[tuple, int] = defaultdict(int)
     for source in SOURCES:
         if changes is not None and not source.changes() & set(changes):
             continue
-        rows = _changes_in(source, schools=visible, period=period, grade=grade)
+        rows = _changes_in(source, scope=scope, period=period, grade=grade)
         key = _unit_key(unit, source.school)
         grouped = rows.order_by().values(unit_key=F(key), grade_key=F("grade"), column=F("change")).annotate(n=Count("pk"))
         for row in grouped:
@@ -467,8 +528,9 @@ def change_counts(
 def statistics(user, *, focus: Focus, period: Period, grade: int | None = None) -> Statistics:
     """Students by status and completed status changes by kind, by the focus's units and by grade."""
     unit = focus.unit
-    enrolment = _roll_up(enrolment_counts(user, focus=focus, grade=grade), unit, focus)
-    changes = _roll_up(change_counts(user, focus=focus, period=period, grade=grade), unit, focus)
+    with without_jit():
+        enrolment = _roll_up(enrolment_counts(user, focus=focus, grade=grade), unit, focus)
+        changes = _roll_up(change_counts(user, focus=focus, period=period, grade=grade), unit, focus)
     units = _rows(enrolment, unit, focus, grade_rows=unit == "grade")
     change_units = _rows(changes, unit, focus, grade_rows=unit == "grade")
     known = {row.key: row for row in units}
@@ -705,7 +767,10 @@ def term_report_overview(user, *, focus: Focus, term_name: str) -> QuerySet[Scho
 def term_report_change_counts(user, schools: list[School], term_name: str) -> dict[int, int]:
     """{school id: status changes of the term so far}, for a page of schools, grouped."""
     period = period_of_term(user, term_name)
-    counts = change_counts(user, focus=Focus(), period=period, changes=TERM_REPORT_CHANGES, schools=[s.pk for s in schools], unit="school")
+    with without_jit():
+        counts = change_counts(
+            user, focus=Focus(), period=period, changes=TERM_REPORT_CHANGES, schools=[s.pk for s in schools], unit="school"
+        )
     by_school: dict[int, int] = defaultdict(int)
     for (school_id, _grade, _change), n in counts.items():
         by_school[school_id] += n

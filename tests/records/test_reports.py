@@ -357,3 +357,34 @@ def test_a_student_who_returned_leaves_the_list_and_keeps_the_follow_ups(world, 
             student=student, by=registrar, followed_up_on=timezone.localdate(), followed_up_by="王", method="phone",
             result="returned",
         )
+
+
+def test_the_pages_count_with_a_fixed_number_of_queries_however_many_schools(world, bureau_officer, client_for, longyou, longyou_bureau, registrar):
+    """Grouped aggregate queries: more schools, students and changes add no query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import SchoolClassFactory, SchoolFactory
+    from tests.flows.acting import decide
+    from tests.flows.status.conftest import start_dropout
+
+    client = client_for(bureau_officer)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    urls = ("/statistics/", "/statistics/?format=xlsx", "/dropouts/", f"/term-reports/?term={TERM}")
+    before = [queries(url) for url in urls]
+    for _ in range(3):
+        school = SchoolFactory(region=longyou, bureau=longyou_bureau)
+        school_class = SchoolClassFactory(school=school, grade=2)
+        other_registrar = services.user_provision(
+            username=f"registrar_{school.identifier}", role="registrar", password="Xueji-Test-2024!", school=school
+        )
+        students = [StudentFactory(school_class=school_class, by=other_registrar) for _ in range(3)]
+        decide(bureau_officer, start_dropout(students[0], other_registrar, "2"))
+    after = [queries(url) for url in urls]
+    assert after == before
+    assert table(page(client, "/statistics/"), "enrolment-table")["合计"][-1] == "20"
