@@ -24,7 +24,6 @@ from django.db.models import (
     CharField,
     Count,
     F,
-    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -55,7 +54,6 @@ from flows.models import (
 
 from ..class_codes import GRADE_NAMES
 from ..models import (
-    Bureau,
     DropoutFollowUp,
     Placement,
     Region,
@@ -775,7 +773,3 @@ def term_report_change_counts(user, schools: list[School], term_name: str) -> di
     for (school_id, _grade, _change), n in counts.items():
         by_school[school_id] += n
     return dict(by_school)
-
-
-def bureau_of_focus(focus: Focus) -> Bureau | None:
-    return getattr(focus.region, "bureau", None) if focus.region else None
