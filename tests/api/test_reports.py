@@ -120,5 +120,9 @@ def test_scope_of_the_term_reports(world, api_for, other_bureau_officer, city_of
     assert api_for(other_bureau_officer).get(f"/api/v1/term-reports/{school_a.identifier}/").status_code == 404
     assert [row["school"] for row in api_for(other_bureau_officer).get("/api/v1/term-reports/").json()["results"]] == [school_c.identifier]
     assert api_for(receiving_registrar).get(f"/api/v1/term-reports/{school_a.identifier}/").status_code == 404
+    submit = f"/api/v1/term-reports/{school_a.identifier}/submit/"
+    assert api_for(receiving_registrar).post(submit, {"term": TERM}, format="json").status_code == 404
+    assert api_for(other_bureau_officer).post(submit, {"term": TERM}, format="json").status_code == 404
+    assert not TermReportSubmission.objects.exists()
     city = api_for(city_officer).get(f"/api/v1/term-reports/?term={TERM}").json()["results"]
     assert school_c.identifier not in {row["school"] for row in city} and len(city) == 2

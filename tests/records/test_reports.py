@@ -321,6 +321,8 @@ def test_scope_a_registrar_sees_only_the_own_school(world, receiving_registrar, 
     client = client_for(receiving_registrar)
     assert client.get("/term-reports/").url == f"/term-reports/{school_b.identifier}/"
     assert client.get(f"/term-reports/{school_a.identifier}/").status_code == 404
+    assert client.post(f"/term-reports/{school_a.identifier}/submit/", {"term": TERM}).status_code == 404
+    assert not TermReportSubmission.objects.exists()
     assert world.dropped_out.student_number not in page(client, "/dropouts/")
     assert "龙游县实验小学" not in page(client, "/statistics/").split('id="enrolment-table"', 1)[1]
 
