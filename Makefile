@@ -2,6 +2,7 @@
 # make test  the tests, on PostgreSQL and Redis (installed and started here when missing)
 # make lock  re-resolve the pinned versions in constraints.txt
 # make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md)
+# make bench-reports  the statistics at province scale: a million students, 5,000 schools (bench/README.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +16,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji_bench
 BENCH_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test lock install bench
+.PHONY: run test lock install bench bench-reports
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
@@ -33,6 +34,10 @@ lock:
 
 bench: install
 	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/year_end.py $(BENCH_ARGS)
+
+# The statistics' reads for a province of a million students (bench/README.md).
+bench-reports: install
+	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/reports.py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 

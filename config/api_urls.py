@@ -36,6 +36,14 @@ v1 = [
     path("tasks/", flows_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/", flows_api.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<int:pk>/decision/", flows_api.TaskDecisionView.as_view(), name="api-task-decision"),
+    path("statistics/", records_api.StatisticsView.as_view(), name="api-statistics"),
+    path("dropouts/", records_api.DropoutList.as_view(), name="api-dropouts"),
+    path("dropouts/<int:pk>/follow-ups/", records_api.FollowUpList.as_view(), name="api-dropout-follow-ups"),
+    path("term-reports/", records_api.TermReportList.as_view(), name="api-term-reports"),
+    path("term-reports/<str:identifier>/", records_api.TermReportDetail.as_view(), name="api-term-report"),
+    path(
+        "term-reports/<str:identifier>/submit/", records_api.TermReportSubmitView.as_view(), name="api-term-report-submit"
+    ),
     path("rollovers/", records_api.RolloverListView.as_view(), name="api-rollovers"),
     path("rollovers/preview/", records_api.RolloverPreviewView.as_view(), name="api-rollover-preview"),
     path("rollovers/<int:pk>/", records_api.RolloverDetailView.as_view(), name="api-rollover"),

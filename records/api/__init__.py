@@ -6,6 +6,14 @@ records.services. The requests' endpoints are in flows/api.py.
 
 from .auth import MeView, TokenThrottle, TokenView
 from .common import Ordering, query_filters
+from .reports import (
+    DropoutList,
+    FollowUpList,
+    StatisticsView,
+    TermReportDetail,
+    TermReportList,
+    TermReportSubmitView,
+)
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
@@ -14,4 +22,5 @@ __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",
+    "DropoutList", "FollowUpList", "StatisticsView", "TermReportDetail", "TermReportList", "TermReportSubmitView",
 ]

@@ -3,8 +3,10 @@
     scope     who sees which schools, bureaus, classes and students; people in a role
     pages     counts and list rows of the home, student and class pages
     year_end  promotion candidates, certificate checks, rollovers
+    reports   statistics, the dropout follow-up list (控辍保学), the term report of status changes
 
-The requests' and steps' reads are flows.selectors: the register knows nothing of the flows.
+The requests' and steps' reads are flows.selectors: the register knows nothing of the flows,
+except that the statistics count the requests they completed.
 """
 
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
@@ -21,6 +23,21 @@ from .scope import (
     user_sees_everything,
     users_in_role,
 )
+from .reports import (
+    Change,
+    Focus,
+    Period,
+    dropout_search,
+    dropouts_visible_to,
+    follow_ups_of,
+    home_focus,
+    may_follow_up,
+    statistics,
+    statistics_visible_to,
+    term_report_overview,
+    term_report_rows,
+    term_report_schools,
+)
 from .year_end import (
     certificate_verify,
     graduates_for_promotion,
@@ -36,4 +53,7 @@ __all__ = [
     "user_sees_everything", "users_in_role",
     "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollover_scope_of",
     "rollovers_visible_to",
+    "Change", "Focus", "Period", "dropout_search", "dropouts_visible_to", "follow_ups_of", "home_focus",
+    "may_follow_up", "statistics", "statistics_visible_to", "term_report_overview", "term_report_rows",
+    "term_report_schools",
 ]

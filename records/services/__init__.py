@@ -9,6 +9,7 @@
     calendar    a bureau's terms and transfer windows
     identity    student numbers and the one-person-one-record check
     checks      the rules as pure checks, called at a request's start and at its last approval
+    reports     dropout follow-ups (控辍保学), term reports filed with the bureau
 
 Callers import from here (`from records import services`); the modules import each other.
 """
@@ -54,6 +55,7 @@ from .students import (
     student_set_poverty,
     student_update,
 )
+from .reports import follow_up_add, term_report_submit
 from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, students_promote
 
 __all__ = [
@@ -69,4 +71,5 @@ __all__ = [
     "EDITABLE_STUDENT_FIELDS", "FAMILY_MEMBER_FIELDS", "family_members_replace", "student_change_key_info",
     "student_register", "student_resolve_duplicate", "student_set_poverty", "student_update",
     "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
+    "follow_up_add", "term_report_submit",
 ]

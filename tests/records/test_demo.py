@@ -83,11 +83,18 @@ def test_every_student_has_one_open_placement_a_guardian_and_a_history(demo):
     )
     with_history = set(Student.history.values_list("id", flat=True))
     assert students.count() > 700
+    # The demo's few status changes (test_the_statistics_show_the_demos_status_changes) aside.
+    left = {Student.Status.SUSPENDED: 0, Student.Status.DROPPED_OUT: 0}
     for student in students:
-        assert student.status == Student.Status.ENROLLED
-        assert student.open_placements == 1, student
+        if student.status in left:
+            left[student.status] += 1
+            assert student.open_placements == 0, student
+        else:
+            assert student.status == Student.Status.ENROLLED
+            assert student.open_placements == 1, student
         assert student.guardian_count >= 1, student
         assert student.pk in with_history, student
+    assert left == {Student.Status.SUSPENDED: 1, Student.Status.DROPPED_OUT: 4}
 
 
 def test_citizen_ids_validate_and_match_birth_date_and_gender(demo):
@@ -157,3 +164,22 @@ def test_the_demo_opens_a_transfer_window_around_the_day_it_is_loaded(demo):
 def test_demo_accounts_need_no_first_login_change_and_leave_no_password_history(demo):
     assert not Membership.objects.filter(must_change_password=True).exists()
     assert not Membership.history.filter(history_change_reason="修改初始密码").exists()
+
+
+def test_the_statistics_show_the_demos_status_changes_and_dropouts_with_follow_ups(demo):
+    from records.selectors import dropouts_visible_to, follow_ups_of, home_focus, statistics
+    from records.selectors.reports import current_term_name, period_of_term
+
+    officer = get_user_model().objects.get(username="longyou_officer")
+    registrar = get_user_model().objects.get(username="xikou_registrar")
+    for user, changes in (
+        (officer, {"dropout": 3, "left_system": 1, "suspension": 1, "transfer_in": 1, "transfer_out": 1}),
+        (registrar, {"dropout": 2, "left_system": 1, "suspension": 1, "transfer_out": 1}),
+    ):
+        numbers = statistics(user, focus=home_focus(user), period=period_of_term(user, current_term_name(user)))
+        assert numbers.change_totals == changes
+    dropouts = dropouts_visible_to(registrar)
+    assert dropouts.count() == 3
+    assert {s.dropout_reason.code for s in dropouts} == {"1", "2", "3"}
+    assert all(follow_ups_of(registrar, s).exists() for s in dropouts)
+    assert dropouts_visible_to(officer).count() == 4
