@@ -52,8 +52,9 @@ def build(*, students: int, schools: int, today: datetime.date) -> None:
         SELECT '33' || lpad((1 + n % 11)::text, 2, '0') || lpad((1 + n / 11)::text, 2, '0'), '第' || n || '县', 'county',
                (SELECT id FROM records_region WHERE code = '33' || lpad((1 + n % 11)::text, 2, '0') || '00')
         FROM generate_series(0, 99) n;
-    INSERT INTO records_bureau (code, name, region_id, allow_repeat_or_skip, step_due_working_days)
-        SELECT code, name || '教育局', id, false, 10 FROM records_region;
+    INSERT INTO records_bureau (code, name, region_id, allow_repeat_or_skip, step_due_working_days,
+                                transfer_in_evidence_required)
+        SELECT code, name || '教育局', id, false, 10, true FROM records_region;
     INSERT INTO records_term (bureau_id, name, start, "end")
         SELECT b.id, '本学期', '{term_start}', '{term_end}' FROM records_bureau b JOIN records_region r ON r.id = b.region_id
         WHERE r.level = 'county';
@@ -139,11 +140,12 @@ def main() -> int:
     from django.core.management import call_command
     from django.utils import timezone
 
+    from django.contrib.auth import get_user_model
+
     from records import services
     from records.models import Bureau, Role
-    from records.selectors import reports
-
-    from django.contrib.auth import get_user_model
+    from records.selectors import dropout_search, home_focus
+    from reports import selectors as reports
 
     today = timezone.localdate()
     if not args.reuse:
@@ -159,14 +161,14 @@ def main() -> int:
     officers = {level: get_user_model().objects.get(username=f"bench_{level}") for level in ("province", "city", "county")}
     worst = 0.0
     for level, officer in officers.items():
-        focus = reports.home_focus(officer)
+        focus = home_focus(officer)
         period = reports.period_of_term(officer, "本学期")
         seconds, stats = timed(f"statistics, {level} officer ({focus.name})", lambda: reports.statistics(officer, focus=focus, period=period))
         worst = max(worst, seconds)
         print(f"    {sum(stats.totals.values()):,} students, {sum(stats.change_totals.values()):,} changes, {len(stats.units)} rows")
         seconds, page = timed(
             f"dropout list, first page of 50, {level} officer",
-            lambda: (list(reports.dropout_search(officer)[:50]), reports.dropout_search(officer).count()),
+            lambda: (list(dropout_search(officer)[:50]), dropout_search(officer).count()),
         )
         worst = max(worst, seconds)
         seconds, _ = timed(

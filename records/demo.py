@@ -17,12 +17,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import services
 from .id_numbers import check_character
-from .models import Bureau, Code, CodeTable, DropoutFollowUp, Membership, Region, Role, School, SchoolClass, Student
+from .models import Bureau, Code, CodeTable, Membership, Region, Role, School, SchoolClass, Student
 
 DEMO_PASSWORD = "Xueji-2026!demo"
 SEED = 330825
@@ -636,101 +635,5 @@ def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summar
             windows=[{"start": today - datetime.timedelta(days=7), "end": today + datetime.timedelta(days=60)}],
             by=admin,
         )
-    _status_changes(schools=schools, today=today)
     return summary
-
-
-def _status_changes(*, schools: dict[str, School], today: datetime.date) -> None:
-    """A few completed status changes in 龙游县, made through the approval flows as the demo's
-    registrars and officer would, and the follow-ups of the dropouts (控辍保学): so that the
-    statistics, the dropout list and the term report show something."""
-    from django.core.files.base import ContentFile
-
-    from flows import services as flow_services
-    from flows import status_changes
-    from flows.models import Cause, Evidence, WorkItem
-    from flows.selectors import tasks_in_inbox
-
-    users = {user.username: user for user in get_user_model().objects.filter(username__in=[u.username for u in DEMO_USERS])}
-    if not {"xikou_registrar", "xikou_office", "shiyan_registrar", "erzhong_registrar", "longyou_officer"} <= set(users):
-        return  # a name was taken by someone else: no flows in their name
-    registrar, office, officer = users["xikou_registrar"], users["xikou_office"], users["longyou_officer"]
-
-    def approve(user, request, comment=""):
-        item = tasks_in_inbox(user).get(request_id=request.pk)
-        flow_services.task_decide(work_item=item, by=user, decision=WorkItem.Decision.APPROVE, comment=comment)
-
-    def pupil(school: str, grade: int, index: int) -> Student:
-        # From the grade's largest class, which stays a class of twenty or more without them.
-        school_class = (
-            SchoolClass.objects.filter(school=schools[school], grade=grade, state=SchoolClass.State.OPEN)
-            .annotate(size=Count("placements", filter=Q(placements__ended_on__isnull=True)))
-            .order_by("-size", "sequence")
-            .first()
-        )
-        return Student.objects.filter(
-            placements__school_class=school_class, placements__ended_on__isnull=True, status=Student.Status.ENROLLED
-        ).order_by("student_number")[index]
-
-    def guardian_of(student):
-        member = student.family_members.filter(is_guardian=True).first()
-        return {"name": member.name, "relationship": member.relationship.name, "phone": member.phone}
-
-    dropout_reason = lambda code: services.code_get(CodeTable.DROPOUT_REASON, code)  # noqa: E731
-
-    gone_to_work = pupil("xikou", 5, 0)
-    approve(officer, status_changes.dropout_start(
-        student=gone_to_work, by=registrar, reason_code=dropout_reason("2"), remark="随父母外出务工后一直未到校",
-    ))
-    kept_home = pupil("xikou", 4, 0)
-    approve(officer, status_changes.dropout_start(
-        student=kept_home, by=registrar, reason_code=dropout_reason("1"), remark="家长申请退学，在家照顾老人",
-    ))
-    moved_away = pupil("xikou", 3, 0)
-    approve(officer, flow_services.transfer_out_start(
-        student=moved_away, by=registrar, scope="province", destination="江西省上饶市玉山县",
-        applicant=guardian_of(moved_away), reason="随父母回户籍地就读",
-    ), "已核实村委会、派出所证明")
-    ill = pupil("xikou", 2, 0)
-    suspension = status_changes.suspension_start(
-        student=ill, by=registrar, cause=Cause.ILLNESS, applicant=guardian_of(ill), reason="肺炎住院，医嘱休养三个月",
-        evidence=[(Evidence.Kind.DIAGNOSIS, ContentFile(b"%PDF-1.4 demo", name="诊断证明.pdf"))],
-    )
-    approve(office, suspension, "情况属实")
-    approve(officer, suspension)
-    moving = pupil("xikou", 4, 1)
-    to_class = SchoolClass.objects.filter(school=schools["shiyan"], grade=4, state=SchoolClass.State.OPEN).order_by("sequence").first()
-    transfer = flow_services.transfer_start(
-        student=moving, by=users["shiyan_registrar"], to_class=to_class, applicant=guardian_of(moving), reason="随父母进城居住",
-    )
-    approve(officer, transfer)
-    approve(registrar, transfer, "同意转出")
-    middle = pupil("erzhong", 8, 0)
-    approve(officer, status_changes.dropout_start(
-        student=middle, by=users["erzhong_registrar"], reason_code=dropout_reason("2"), remark="连续三周未到校，电话无人接听",
-    ))
-
-    for student, by, followed_up_by, method, result, note in (
-        (gone_to_work, registrar, "徐春燕、班主任", DropoutFollowUp.Method.PHONE, DropoutFollowUp.Result.PERSUADING,
-         "家长在杭州务工，答应下月带孩子回来，继续跟进。"),
-        (gone_to_work, officer, "郑国强、溪口镇政府", DropoutFollowUp.Method.HOME_VISIT, DropoutFollowUp.Result.PERSUADING,
-         "与镇政府、村委会一起上门，祖父母同意劝孩子返校。"),
-        (kept_home, registrar, "徐春燕", DropoutFollowUp.Method.HOME_VISIT, DropoutFollowUp.Result.PERSUADING,
-         "已向家长讲明义务教育法，家长仍坚持，需镇政府出面。"),
-        (moved_away, registrar, "徐春燕", DropoutFollowUp.Method.OTHER_SCHOOL, DropoutFollowUp.Result.STUDYING_ELSEWHERE,
-         "玉山县城关小学电话确认该生已入学。"),
-    ):
-        services.follow_up_add(
-            student=student, by=by, followed_up_on=today, followed_up_by=followed_up_by, method=method, result=result,
-            note=note,
-        )
-
-    # One school has filed its term report already, so the officer sees who has and who has not.
-    from .selectors.reports import current_term_name, school_term_period
-
-    shiyan = users["shiyan_registrar"]
-    term = current_term_name(shiyan, today)
-    period = school_term_period(schools["shiyan"], term) if term else None
-    if period and today in period:
-        services.term_report_submit(school=schools["shiyan"], term_name=term, by=shiyan, note="本学期转入 1 人")
 

@@ -29,14 +29,8 @@ class RecordsApp(Application):
     student_reassign_path = path("students/<int:pk>/class/", views.StudentReassignView.as_view(), name="student_reassign")
     class_list_path = path("classes/", views.ClassListView.as_view(), name="class_list")
     class_detail_path = path("classes/<int:pk>/", views.ClassDetailView.as_view(), name="class_detail")
-    statistics_path = path("statistics/", views.StatisticsView.as_view(), name="statistics")
     dropout_list_path = path("dropouts/", views.DropoutListView.as_view(), name="dropout_list")
     dropout_detail_path = path("dropouts/<int:pk>/", views.DropoutDetailView.as_view(), name="dropout_detail")
-    term_report_list_path = path("term-reports/", views.TermReportListView.as_view(), name="term_report_list")
-    term_report_path = path("term-reports/<str:identifier>/", views.TermReportView.as_view(), name="term_report")
-    term_report_submit_path = path(
-        "term-reports/<str:identifier>/submit/", views.TermReportSubmitView.as_view(), name="term_report_submit"
-    )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.

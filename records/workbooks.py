@@ -49,6 +49,26 @@ def workbook(sheets: list[Sheet]) -> bytes:
     return buffer.getvalue()
 
 
+def wants_xlsx(request) -> bool:
+    """A page offers what it shows as xlsx at its own address with ?format=xlsx."""
+    return request.GET.get("format") == "xlsx"
+
+
+def page_query(request, **changes) -> str:
+    """The page's query string without its page number and format, with `changes` set."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+def xlsx_url(query: str) -> str:
+    """The address of the page's xlsx, with the page's filters (`query`, from page_query)."""
+    return f"?{query}{'&' if query else ''}format=xlsx"
+
+
 def workbook_response(filename: str, sheets: list[Sheet]) -> HttpResponse:
     response = HttpResponse(workbook(sheets), content_type=XLSX)
     # RFC 6266: an ASCII fallback, and the Chinese name for browsers that read filename*.

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from flows.services import transfer_out_start
+from flows.transfer_out import transfer_out_start
 from records import services
 from records.models import Role
 from tests.factories import BureauFactory, SchoolClassFactory, StudentFactory, UserFactory

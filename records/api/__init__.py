@@ -5,15 +5,8 @@ records.services. The requests' endpoints are in flows/api.py.
 """
 
 from .auth import MeView, TokenThrottle, TokenView
-from .common import Ordering, query_filters
-from .reports import (
-    DropoutList,
-    FollowUpList,
-    StatisticsView,
-    TermReportDetail,
-    TermReportList,
-    TermReportSubmitView,
-)
+from .common import FocusFilterSerializer, Ordering, query_filters, require_report_reader, valid_form
+from .dropouts import DropoutList, FollowUpList
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
@@ -22,5 +15,5 @@ __all__ = [
     "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",
-    "DropoutList", "FollowUpList", "StatisticsView", "TermReportDetail", "TermReportList", "TermReportSubmitView",
+    "FocusFilterSerializer", "require_report_reader", "valid_form", "DropoutList", "FollowUpList",
 ]

@@ -6,19 +6,19 @@
     people        roles and memberships
     calendar      terms and transfer windows
     year_end      graduation certificates, rollovers
-    reports       dropout follow-ups (控辍保学), term reports filed with the bureau
+    dropouts      dropout follow-ups (控辍保学)
 """
 
 from .calendar import Term, TransferWindow
 from .codes import Code, CodeTable, code_field
+from .dropouts import DropoutFollowUp
 from .organisation import Bureau, Region, School, SchoolClass
 from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
 from .students import FamilyMember, Placement, Student
 from .year_end import GraduationCertificate, Rollover, RolloverClass
-from .reports import DropoutFollowUp, TermReportSubmission
 
 __all__ = [
     "Term", "TransferWindow", "Code", "CodeTable", "code_field", "Bureau", "Region", "School", "SchoolClass",
     "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
-    "GraduationCertificate", "Rollover", "RolloverClass", "DropoutFollowUp", "TermReportSubmission",
+    "GraduationCertificate", "Rollover", "RolloverClass", "DropoutFollowUp",
 ]

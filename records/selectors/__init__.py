@@ -3,12 +3,23 @@
     scope     who sees which schools, bureaus, classes and students; people in a role
     pages     counts and list rows of the home, student and class pages
     year_end  promotion candidates, certificate checks, rollovers
-    reports   statistics, the dropout follow-up list (控辍保学), the term report of status changes
+    focus     what a report page is about: a region or a school, and who reads the reports
+    dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
 
-The requests' and steps' reads are flows.selectors: the register knows nothing of the flows,
-except that the statistics count the requests they completed.
+The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
+statistics and the term reports, which count completed requests, are reports.selectors.
 """
 
+from .dropouts import (
+    DEATH_REASON,
+    NOT_FOLLOWED_UP,
+    dropout_reason_counts,
+    dropout_search,
+    dropouts_visible_to,
+    follow_ups_of,
+    may_follow_up,
+)
+from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
 from .scope import (
     bureaus_visible_to,
@@ -22,21 +33,6 @@ from .scope import (
     students_visible_to,
     user_sees_everything,
     users_in_role,
-)
-from .reports import (
-    Change,
-    Focus,
-    Period,
-    dropout_search,
-    dropouts_visible_to,
-    follow_ups_of,
-    home_focus,
-    may_follow_up,
-    statistics,
-    statistics_visible_to,
-    term_report_overview,
-    term_report_rows,
-    term_report_schools,
 )
 from .year_end import (
     certificate_verify,
@@ -53,7 +49,7 @@ __all__ = [
     "user_sees_everything", "users_in_role",
     "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollover_scope_of",
     "rollovers_visible_to",
-    "Change", "Focus", "Period", "dropout_search", "dropouts_visible_to", "follow_ups_of", "home_focus",
-    "may_follow_up", "statistics", "statistics_visible_to", "term_report_overview", "term_report_rows",
-    "term_report_schools",
+    "DEATH_REASON", "NOT_FOLLOWED_UP", "dropout_reason_counts", "dropout_search", "dropouts_visible_to",
+    "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
+    "statistics_visible_to",
 ]

@@ -9,7 +9,7 @@
     calendar    a bureau's terms and transfer windows
     identity    student numbers and the one-person-one-record check
     checks      the rules as pure checks, called at a request's start and at its last approval
-    reports     dropout follow-ups (控辍保学), term reports filed with the bureau
+    dropouts    follow-ups of dropped-out students (控辍保学)
 
 Callers import from here (`from records import services`); the modules import each other.
 """
@@ -17,6 +17,7 @@ Callers import from here (`from records import services`); the modules import ea
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
 from .calendar import calendar_replace
 from .classes import class_create, class_dissolve, class_merge, class_rename, class_transfer
+from .dropouts import follow_up_add
 from .identity import key_info_check, record_check, student_check_identity, student_number_issue, validate_family_members
 from .people import membership_save, user_password_changed, user_provision
 from .checks import (
@@ -55,7 +56,6 @@ from .students import (
     student_set_poverty,
     student_update,
 )
-from .reports import follow_up_add, term_report_submit
 from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, students_promote
 
 __all__ = [
@@ -71,5 +71,5 @@ __all__ = [
     "EDITABLE_STUDENT_FIELDS", "FAMILY_MEMBER_FIELDS", "family_members_replace", "student_change_key_info",
     "student_register", "student_resolve_duplicate", "student_set_poverty", "student_update",
     "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
-    "follow_up_add", "term_report_submit",
+    "follow_up_add",
 ]

@@ -3,14 +3,7 @@
 from .accounts import LoginView, PasswordChangeView
 from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
-from .reports import (
-    DropoutDetailView,
-    DropoutListView,
-    StatisticsView,
-    TermReportListView,
-    TermReportSubmitView,
-    TermReportView,
-)
+from .dropouts import DropoutDetailView, DropoutListView
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
 from .verify import certificate_verify_view
@@ -19,6 +12,5 @@ __all__ = [
     "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
-    "DropoutDetailView", "DropoutListView", "StatisticsView", "TermReportListView", "TermReportSubmitView",
-    "TermReportView",
+    "DropoutDetailView", "DropoutListView",
 ]

@@ -14,7 +14,9 @@ from django.utils import timezone
 from records.demo import DEMO_PASSWORD, DEMO_USERS, school_year_start
 from records.id_numbers import check_character
 from records.models import Bureau, Membership, Placement, School, SchoolClass, Student
+from records.selectors import dropouts_visible_to, follow_ups_of, home_focus
 from records.term_calendar import transfer_windows
+from reports.selectors import current_term_name, period_of_term, statistics
 
 
 @pytest.fixture(scope="module")
@@ -167,9 +169,6 @@ def test_demo_accounts_need_no_first_login_change_and_leave_no_password_history(
 
 
 def test_the_statistics_show_the_demos_status_changes_and_dropouts_with_follow_ups(demo):
-    from records.selectors import dropouts_visible_to, follow_ups_of, home_focus, statistics
-    from records.selectors.reports import current_term_name, period_of_term
-
     officer = get_user_model().objects.get(username="longyou_officer")
     registrar = get_user_model().objects.get(username="xikou_registrar")
     for user, changes in (

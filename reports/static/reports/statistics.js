@@ -1,4 +1,4 @@
-/* The statistics page's two charts, drawn with Chart.js (served from records/static, no CDN). */
+/* The statistics page's two charts, drawn with Chart.js (served from reports/static, no CDN). */
 (function () {
   var source = document.getElementById("statistics-chart-data");
   if (!source || typeof Chart === "undefined") return;
