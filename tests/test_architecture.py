@@ -1,8 +1,8 @@
 """The shape of the code that the README's layout promises: data flows one way.
 
-records/ (the register) imports nothing of the flows or what reads them (notifications, documents, reports); no package imports in a
-circle; no import is hidden inside a function to dodge one. Read from the source with `ast`, so a
-new module is held to it the day it is added.
+records/ (the register) imports nothing of the flows or what reads them (notifications, documents,
+reports); no package imports in a circle; no import is hidden inside a function to dodge one.
+Read from the source with `ast`, so a new module is held to it the day it is added.
 """
 
 from __future__ import annotations

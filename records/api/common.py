@@ -1,4 +1,5 @@
-"""What every endpoint of the API shares: ordering and validated query filters."""
+"""What every endpoint of the API shares: ordering and validated query filters; and what the
+report endpoints share: the pages' filter forms and who may read them."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The one check in front of every page that needs a signed-in person."""
+"""The checks in front of the pages: a signed-in person, and who reads the report pages."""
 
 from __future__ import annotations
 
