@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Case, CharField, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from flows.models import (
@@ -84,6 +85,11 @@ class _Source:
     filters: Q = field(default_factory=Q)
     other: object = Value("")
     reason: object = F("reason")
+
+    @property
+    def closed_at(self) -> str:
+        """The path to when the request was completed."""
+        return f"{self.request}closed_at"
 
     def changes(self) -> set[str]:
         if isinstance(self.change, Change):
@@ -160,7 +166,8 @@ class Period:
     start: datetime.date | None = None
     end: datetime.date | None = None
 
-    def q(self, school: str, day: str = "closed_day") -> Q:
+    def q(self, school: str, closed_at: str) -> Q:
+        """Changes at the schools at `school` completed (`closed_at`) in the period."""
         if self.term_name:
             # Each school counts the days of its own bureau's term of that name; the bureaus whose
             # term has the same dates (most, in a province) share one condition.
@@ -168,19 +175,31 @@ class Period:
             for term in self.terms:
                 bureaus[(term.start, term.end)].append(term.bureau_id)
             q = Q(pk__in=[])
-            for dates, ids in bureaus.items():
-                q |= Q(**{f"{school}__bureau__in": ids, f"{day}__range": dates})
+            for (start, end), ids in bureaus.items():
+                q |= Q(**{f"{school}__bureau__in": ids}) & closed_between(closed_at, start, end)
             return q
-        q = Q()
-        if self.start:
-            q &= Q(**{f"{day}__gte": self.start})
-        if self.end:
-            q &= Q(**{f"{day}__lte": self.end})
-        return q
+        return closed_between(closed_at, self.start, self.end)
+
+
+def _midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def closed_between(closed_at: str, start: datetime.date | None, end: datetime.date | None) -> Q:
+    """Completed on a day from `start` to `end` (both included, in the site's time zone).
+
+    Bounds on the timestamp itself, so that the index on the requests' (state, closed_at)
+    serves them; on the day (TruncDate) it cannot, and every completed request is read."""
+    q = Q()
+    if start:
+        q &= Q(**{f"{closed_at}__gte": _midnight(start)})
+    if end:
+        q &= Q(**{f"{closed_at}__lt": _midnight(end + datetime.timedelta(days=1))})
+    return q
 
 
 def changes_in(source: _Source, *, scope: Scope, period: Period, grade: int | None):
-    rows = source.queryset().filter(period.q(source.school), scope.q(source.school))
+    rows = source.queryset().filter(period.q(source.school, source.closed_at), scope.q(source.school))
     if grade:
         rows = rows.filter(grade=grade)
     return rows

@@ -14,7 +14,7 @@ from records.selectors import Focus, in_focus, report_schools
 from records.term_calendar import TermPeriod
 
 from ..models import TermReportSubmission
-from .changes import SOURCES, TERM_REPORT_CHANGES, Change
+from .changes import SOURCES, TERM_REPORT_CHANGES, Change, closed_between
 from .statistics import change_counts, without_jit
 from .terms import period_of_term
 
@@ -43,7 +43,7 @@ def term_report_rows(school: School, period: TermPeriod) -> list[ReportRow]:
             continue
         found = (
             source.queryset()
-            .filter(**{source.school: school.pk, "closed_day__range": (period.start, period.end)})
+            .filter(closed_between(source.closed_at, period.start, period.end), **{source.school: school.pk})
             .values(
                 request_key=F(f"{source.request}pk"),
                 student_key=F("student"),
