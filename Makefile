@@ -3,6 +3,7 @@
 # make lock  re-resolve the pinned versions in constraints.txt
 # make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md);
 #            make bench BENCH=term_work: the term-work overview and reminders of a county of 5,000 classes
+# make bench-reports  the statistics at province scale: a million students, 5,000 schools (bench/README.md)
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,7 +18,7 @@ BENCH_ARGS ?=
 BENCH ?= year_end
 PYTEST_ARGS ?=
 
-.PHONY: run test lock install bench
+.PHONY: run test lock install bench bench-reports
 
 run: install
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
@@ -35,6 +36,10 @@ lock:
 
 bench: install
 	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/$(BENCH).py $(BENCH_ARGS)
+
+# The statistics' reads for a province of a million students (bench/README.md).
+bench-reports: install
+	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/reports.py $(BENCH_ARGS)
 
 install: $(VENV)/.installed
 

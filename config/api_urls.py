@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from documents import api as documents_api
 from flows import api as flows_api
 from records import api as records_api
+from reports import api as reports_api
 
 v1 = [
     path("auth/token/", records_api.TokenView.as_view(), name="api-token"),
@@ -45,6 +46,14 @@ v1 = [
     path("tasks/", flows_api.TaskListView.as_view(), name="api-tasks"),
     path("tasks/<int:pk>/", flows_api.TaskDetailView.as_view(), name="api-task"),
     path("tasks/<int:pk>/decision/", flows_api.TaskDecisionView.as_view(), name="api-task-decision"),
+    path("statistics/", reports_api.StatisticsView.as_view(), name="api-statistics"),
+    path("dropouts/", records_api.DropoutList.as_view(), name="api-dropouts"),
+    path("dropouts/<int:pk>/follow-ups/", records_api.FollowUpList.as_view(), name="api-dropout-follow-ups"),
+    path("term-reports/", reports_api.TermReportList.as_view(), name="api-term-reports"),
+    path("term-reports/<str:identifier>/", reports_api.TermReportDetail.as_view(), name="api-term-report"),
+    path(
+        "term-reports/<str:identifier>/submit/", reports_api.TermReportSubmitView.as_view(), name="api-term-report-submit"
+    ),
     path("rollovers/", records_api.RolloverListView.as_view(), name="api-rollovers"),
     path("rollovers/preview/", records_api.RolloverPreviewView.as_view(), name="api-rollover-preview"),
     path("rollovers/<int:pk>/", records_api.RolloverDetailView.as_view(), name="api-rollover"),

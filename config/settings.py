@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "flows",
     "notifications",
     "documents",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -8,13 +8,16 @@ from viewflow.urls import Site, route
 from flows.urls import FlowsApp
 from notifications.urls import NotificationsApp
 from records.urls import RecordsApp
+from reports.urls import ReportsApp
 
 # One viewflow site: the register's pages at the root, the Django admin (for staff) beside them;
-# the flows' applications join `viewsets`.
+# the flows', notifications' and reports' applications join them.
 site = Site(
     title=settings.XUEJI_SITE_TITLE,
     menu_template_name="records/includes/site_menu.html",
-    urlpatterns=[route("", RecordsApp()), route("", FlowsApp()), route("", NotificationsApp())],
+    urlpatterns=[
+        route("", RecordsApp()), route("", FlowsApp()), route("", NotificationsApp()), route("", ReportsApp()),
+    ],
     viewsets=[Admin(title=_("系统管理"))],
 )
 

@@ -56,3 +56,34 @@ def transfer_start_check(*, bureau: Bureau, grade: int, day: datetime.date) -> N
         raise ValidationError(_("今天不在%(bureau)s规定的转学办理时间内。") % {"bureau": bureau.name} + hint, code="window")
     if grade in GRADUATING_GRADES and in_summer_freeze(day):
         raise ValidationError(_("毕业年级每年7月1日至8月14日暂停办理转学。"), code="freeze")
+
+
+@dataclass(frozen=True)
+class TermPeriod:
+    """The days whose status changes a term's report covers (学期学籍异动): from the day after
+    the bureau's previous term ended (or the term's start, for the first term of its calendar)
+    to the term's last day. A holiday belongs to the term after it, so that a change approved
+    in the holidays is in the next report instead of in none."""
+
+    name: str
+    bureau_id: int
+    start: datetime.date
+    end: datetime.date
+
+    def __contains__(self, day: datetime.date) -> bool:
+        return self.start <= day <= self.end
+
+
+def term_periods(terms) -> dict[int, dict[str, TermPeriod]]:
+    """{bureau id: {term name: period}} for `terms` (Term rows, any bureaus)."""
+    by_bureau: dict[int, list] = {}
+    for term in sorted(terms, key=lambda t: (t.bureau_id, t.start)):
+        by_bureau.setdefault(term.bureau_id, []).append(term)
+    periods: dict[int, dict[str, TermPeriod]] = {}
+    for bureau_id, bureau_terms in by_bureau.items():
+        previous_end = None
+        for term in bureau_terms:
+            start = previous_end + datetime.timedelta(days=1) if previous_end else term.start
+            periods.setdefault(bureau_id, {})[term.name] = TermPeriod(term.name, bureau_id, min(start, term.start), term.end)
+            previous_end = term.end
+    return periods

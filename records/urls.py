@@ -35,6 +35,8 @@ class RecordsApp(Application):
     head_count_path = path("classes/<int:pk>/head-count/<str:point>/", views.HeadCountView.as_view(), name="head_count")
     class_grades_path = path("classes/<int:pk>/grades/", views.ClassGradesView.as_view(), name="class_grades")
     class_comments_path = path("classes/<int:pk>/comments/", views.ClassCommentsView.as_view(), name="class_comments")
+    dropout_list_path = path("dropouts/", views.DropoutListView.as_view(), name="dropout_list")
+    dropout_detail_path = path("dropouts/<int:pk>/", views.DropoutDetailView.as_view(), name="dropout_detail")
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.

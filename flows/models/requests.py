@@ -73,6 +73,8 @@ class Request(Process):
             models.Index(fields=["other_school", "state"], name="request_other_school_state"),
             models.Index(fields=["student", "state"], name="request_student_state"),
             models.Index(fields=["kind"], condition=Q(state="open"), name="request_open_by_kind"),
+            # The statistics and term reports count completed requests by the day they closed.
+            models.Index(fields=["state", "closed_at"], name="request_state_closed_at"),
         ]
 
     def __str__(self) -> str:

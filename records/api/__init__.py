@@ -5,7 +5,8 @@ records.services. The requests' endpoints are in flows/api.py.
 """
 
 from .auth import MeView, TokenThrottle, TokenView
-from .common import Ordering, query_filters
+from .common import FocusFilterSerializer, Ordering, query_filters, require_report_reader, valid_form
+from .dropouts import DropoutList, FollowUpList
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
@@ -26,4 +27,5 @@ __all__ = [
     "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",
     "ClassCommentsView", "ClassGradesView", "ClassHeadCountsView", "ClassTermWorkView", "StudentCommentView",
     "StudentGradeView", "StudentTermRecordsView", "TermWorkList",
+    "FocusFilterSerializer", "require_report_reader", "valid_form", "DropoutList", "FollowUpList",
 ]

@@ -7,10 +7,12 @@
     calendar      terms and transfer windows
     year_end      graduation certificates, rollovers
     term_work     head-count checks, level grades, term comments
+    dropouts      dropout follow-ups (控辍保学)
 """
 
 from .calendar import Term, TransferWindow
 from .codes import Code, CodeTable, code_field
+from .dropouts import DropoutFollowUp
 from .organisation import Bureau, Region, School, SchoolClass
 from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
 from .students import FamilyMember, Placement, Student
@@ -22,4 +24,5 @@ __all__ = [
     "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
     "GraduationCertificate", "Rollover", "RolloverClass",
     "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment",
+    "GraduationCertificate", "Rollover", "RolloverClass", "DropoutFollowUp",
 ]

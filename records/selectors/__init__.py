@@ -4,10 +4,23 @@
     pages     counts and list rows of the home, student and class pages
     year_end  promotion candidates, certificate checks, rollovers
     term_work who writes a class's term work, how far each class has got, a student's terms
+    focus     what a report page is about: a region or a school, and who reads the reports
+    dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
 
-The requests' and steps' reads are flows.selectors: the register knows nothing of the flows.
+The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
+statistics and the term reports, which count completed requests, are reports.selectors.
 """
 
+from .dropouts import (
+    DEATH_REASON,
+    NOT_FOLLOWED_UP,
+    dropout_reason_counts,
+    dropout_search,
+    dropouts_visible_to,
+    follow_ups_of,
+    may_follow_up,
+)
+from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
 from .scope import (
     bureaus_visible_to,
@@ -51,4 +64,7 @@ __all__ = [
     "rollovers_visible_to",
     "class_roster", "class_term_work", "comment_sheet", "grade_sheet", "is_class_teacher_of", "student_term_records",
     "subject_taught_by", "term_work_classes", "term_work_rows", "term_work_totals",
+    "DEATH_REASON", "NOT_FOLLOWED_UP", "dropout_reason_counts", "dropout_search", "dropouts_visible_to",
+    "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
+    "statistics_visible_to",
 ]

@@ -10,6 +10,7 @@
     identity    student numbers and the one-person-one-record check
     checks      the rules as pure checks, called at a request's start and at its last approval
     term_work   head-count checks, level grades and term comments
+    dropouts    follow-ups of dropped-out students (控辍保学)
 
 Callers import from here (`from records import services`); the modules import each other.
 """
@@ -17,6 +18,7 @@ Callers import from here (`from records import services`); the modules import ea
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
 from .calendar import calendar_replace
 from .classes import class_create, class_dissolve, class_merge, class_rename, class_transfer
+from .dropouts import follow_up_add
 from .identity import key_info_check, record_check, student_check_identity, student_number_issue, validate_family_members
 from .people import membership_save, user_password_changed, user_provision
 from .checks import (
@@ -72,4 +74,5 @@ __all__ = [
     "student_register", "student_resolve_duplicate", "student_set_poverty", "student_update",
     "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
     "comments_record", "grades_record", "head_count_confirm", "level_parse",
+    "follow_up_add",
 ]

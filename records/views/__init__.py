@@ -3,6 +3,7 @@
 from .accounts import LoginView, PasswordChangeView
 from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
+from .dropouts import DropoutDetailView, DropoutListView
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
 from .term_work import ClassCommentsView, ClassGradesView, ClassTermWorkView, HeadCountView, TermWorkView
@@ -13,4 +14,5 @@ __all__ = [
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
     "ClassCommentsView", "ClassGradesView", "ClassTermWorkView", "HeadCountView", "TermWorkView",
+    "DropoutDetailView", "DropoutListView",
 ]

@@ -1,4 +1,4 @@
-"""The one check in front of every page that needs a signed-in person."""
+"""The checks in front of the pages: a signed-in person, and who reads the report pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from ..models import Role
-from ..selectors import membership_of
+from ..selectors import membership_of, statistics_visible_to
 
 
 class SignedInMixin(LoginRequiredMixin):
@@ -22,6 +22,17 @@ class SignedInMixin(LoginRequiredMixin):
 
     def check_access(self, request, *args, **kwargs) -> None:
         """Refuse the person, or set the objects the page works on; nothing by default."""
+
+
+class ReportReaderMixin(SignedInMixin):
+    """The report pages (statistics, dropout follow-ups, term reports): bureau officers for their
+    region, a school's registrar and academic office for the school; `refusal` for anyone else."""
+
+    refusal = ""
+
+    def check_access(self, request, *args, **kwargs) -> None:
+        if not statistics_visible_to(request.user):
+            raise PermissionDenied(self.refusal)
 
 
 def school_registrar(user, school_id: int):

@@ -49,8 +49,9 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
 
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
-    # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents and 8 of term work
-    assert len(api_paths()) == 32
+    # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work
+    # and 6 of the statistics
+    assert len(api_paths()) == 38
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -116,6 +117,8 @@ def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_
         "/api/v1/requests/{id}/": {"id": transfer.pk},
         "/api/v1/evidence/{id}/": {"id": evidence.pk},
         "/api/v1/tasks/{id}/": {"id": task_id(registrar, transfer.pk)},
+        "/api/v1/dropouts/{id}/": {"id": student.pk},
+        "/api/v1/term-reports/{identifier}/": {"identifier": class_a.school.identifier},
     }
 
 
@@ -139,9 +142,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # 32 paths; requests, a calendar, head counts, grades and comments take two methods, a
-    # student's grade and comment three.
-    assert len(operations) == 39
+    # 38 paths; requests, a calendar, follow-ups, head counts, grades and comments take two
+    # methods, a student's grade and comment three.
+    assert len(operations) == 46
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)

@@ -14,7 +14,9 @@ from django.utils import timezone
 from records.demo import DEMO_PASSWORD, DEMO_USERS, school_year_start
 from records.id_numbers import check_character
 from records.models import Bureau, Membership, Placement, School, SchoolClass, Student
+from records.selectors import dropouts_visible_to, follow_ups_of, home_focus
 from records.term_calendar import transfer_windows
+from reports.selectors import current_term_name, period_of_term, statistics
 
 
 @pytest.fixture(scope="module")
@@ -83,11 +85,18 @@ def test_every_student_has_one_open_placement_a_guardian_and_a_history(demo):
     )
     with_history = set(Student.history.values_list("id", flat=True))
     assert students.count() > 700
+    # The demo's few status changes (test_the_statistics_show_the_demos_status_changes) aside.
+    left = {Student.Status.SUSPENDED: 0, Student.Status.DROPPED_OUT: 0}
     for student in students:
-        assert student.status == Student.Status.ENROLLED
-        assert student.open_placements == 1, student
+        if student.status in left:
+            left[student.status] += 1
+            assert student.open_placements == 0, student
+        else:
+            assert student.status == Student.Status.ENROLLED
+            assert student.open_placements == 1, student
         assert student.guardian_count >= 1, student
         assert student.pk in with_history, student
+    assert left == {Student.Status.SUSPENDED: 1, Student.Status.DROPPED_OUT: 4}
 
 
 def test_citizen_ids_validate_and_match_birth_date_and_gender(demo):
@@ -196,3 +205,17 @@ def test_the_demo_is_always_loaded_in_a_term_with_both_checks_in_it(day):
     current = next(t for t in (first, second) if t["start"] <= today <= t["end"])
     assert current["end"] - current["start"] >= datetime.timedelta(weeks=6)
     assert first["end"] < second["start"]
+def test_the_statistics_show_the_demos_status_changes_and_dropouts_with_follow_ups(demo):
+    officer = get_user_model().objects.get(username="longyou_officer")
+    registrar = get_user_model().objects.get(username="xikou_registrar")
+    for user, changes in (
+        (officer, {"dropout": 3, "left_system": 1, "suspension": 1, "transfer_in": 1, "transfer_out": 1}),
+        (registrar, {"dropout": 2, "left_system": 1, "suspension": 1, "transfer_out": 1}),
+    ):
+        numbers = statistics(user, focus=home_focus(user), period=period_of_term(user, current_term_name(user)))
+        assert numbers.change_totals == changes
+    dropouts = dropouts_visible_to(registrar)
+    assert dropouts.count() == 3
+    assert {s.dropout_reason.code for s in dropouts} == {"1", "2", "3"}
+    assert all(follow_ups_of(registrar, s).exists() for s in dropouts)
+    assert dropouts_visible_to(officer).count() == 4

@@ -2,13 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from records.demo import DEMO_PASSWORD, demo_has_foreign_students, demo_is_loaded, demo_load, demo_logins
+from records.demo import DEMO_PASSWORD, demo_has_foreign_students, demo_is_loaded, demo_logins
+from reports.demo import demo_load
 
 
 class Command(BaseCommand):
     help = (
         "Load the demo register once: 龙游县 and 武义县 with their schools, classes, students and one "
-        "login per role. A second run changes nothing. 加载演示数据（仅一次）。"
+        "login per role, and a few completed status changes in 龙游县. A second run changes nothing. "
+        "加载演示数据（仅一次）。"
     )
 
     def add_arguments(self, parser):
