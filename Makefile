@@ -1,7 +1,8 @@
 # make run   the site with demo data, a Celery worker and beat (SQLite unless .env says otherwise)
 # make test  the tests, on PostgreSQL and Redis (installed and started here when missing)
 # make lock  re-resolve the pinned versions in constraints.txt
-# make bench the year-end benchmark on PostgreSQL: a 5,000-student graduation, a 50,000-student rollover (bench/README.md);
+# make bench the benchmarks on PostgreSQL (bench/README.md): a 5,000-student graduation and a 50,000-student
+#            rollover (year_end), a 10,000-row intake file against a million students (intake);
 #            make bench BENCH=term_work: the term-work overview and reminders of a county of 5,000 classes
 # make bench-reports  the statistics at province scale: a million students, 5,000 schools (bench/README.md)
 
@@ -15,7 +16,8 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 # Dropped and created again by every make bench; its name must contain "bench".
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/xueji_bench
 BENCH_ARGS ?=
-BENCH ?= year_end
+BENCH ?= year_end intake
+BENCH_INTAKE_ARGS ?=
 PYTEST_ARGS ?=
 
 .PHONY: run test lock install bench bench-reports
@@ -35,7 +37,10 @@ lock:
 	scripts/lock.sh
 
 bench: install
-	@BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/$(BENCH).py $(BENCH_ARGS)
+	@for name in $(BENCH); do \
+		args="$(BENCH_ARGS)"; [ "$$name" = intake ] && args="$(BENCH_INTAKE_ARGS)"; \
+		BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" $(BIN)/python bench/$$name.py $$args || exit $$?; \
+	done
 
 # The statistics' reads for a province of a million students (bench/README.md).
 bench-reports: install

@@ -148,14 +148,19 @@ def measure(operation: str, fn, *, students: int, classes: int, profile: bool = 
     RESULTS.append(Measurement(operation, students, classes, seconds, counter.seconds, counter.count))
     print(f"  {operation}: {seconds:.2f} s, {counter.count} queries", flush=True)
     if profiler:
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        print(f"--- {operation}: Xueji's own functions, by cumulative time", file=out)
-        stats.sort_stats("cumulative").print_stats(r"/(records|flows|notifications)/", 20)
-        print(f"--- {operation}: every function, by time spent in it", file=out)
-        stats.sort_stats("tottime").print_stats(15)
-        print(out.getvalue(), file=sys.stderr)
+        print_profile(profiler, operation)
     return result
+
+
+def print_profile(profiler, title: str) -> None:
+    """cProfile's view of one operation on stderr: Xueji's own functions, then all of them."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    print(f"--- {title}: Xueji's own functions, by cumulative time", file=out)
+    stats.sort_stats("cumulative").print_stats(r"/(records|flows|notifications)/", 20)
+    print(f"--- {title}: every function, by time spent in it", file=out)
+    stats.sort_stats("tottime").print_stats(15)
+    print(out.getvalue(), file=sys.stderr)
 
 
 @contextlib.contextmanager
@@ -311,27 +316,7 @@ class County:
         Placement.objects.bulk_create(placements, batch_size=2000)
 
     def _history(self):
-        """The creation rows the services would have written, one INSERT … SELECT per table, so that
-        the history tables are not empty when the measured operations write and read them."""
-        from django.db import connection
-
-        from records.models import FamilyMember, Placement, SchoolClass, Student
-
-        with connection.cursor() as cursor:
-            for model in (Student, Placement, FamilyMember, SchoolClass):
-                historical = model.history.model
-                columns = [
-                    f.column for f in historical._meta.concrete_fields
-                    if not f.name.startswith("history_")
-                ]
-                quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-                cursor.execute(
-                    f"INSERT INTO {historical._meta.db_table} ({quoted}, history_date, history_change_reason, "
-                    f"history_type, history_user_id) SELECT {quoted}, now() - interval '1 day', %s, '+', NULL "
-                    f"FROM {model._meta.db_table}",
-                    ["新生建档"],
-                )
-            cursor.execute("ANALYZE")
+        creation_history()
 
     def _people(self):
         from records.models import Role
@@ -346,6 +331,30 @@ class County:
             username="bench_officer", role=Role.BUREAU_OFFICER, password=password, bureau=self.bureau,
             full_name="基准审批员", must_change_password=False,
         )
+
+
+def creation_history() -> None:
+    """The creation rows the services would have written, one INSERT … SELECT per table, so that
+    the history tables are not empty when the measured operations write and read them."""
+    from django.db import connection
+
+    from records.models import FamilyMember, Placement, SchoolClass, Student
+
+    with connection.cursor() as cursor:
+        for model in (Student, Placement, FamilyMember, SchoolClass):
+            historical = model.history.model
+            columns = [
+                f.column for f in historical._meta.concrete_fields
+                if not f.name.startswith("history_")
+            ]
+            quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+            cursor.execute(
+                f"INSERT INTO {historical._meta.db_table} ({quoted}, history_date, history_change_reason, "
+                f"history_type, history_user_id) SELECT {quoted}, now() - interval '1 day', %s, '+', NULL "
+                f"FROM {model._meta.db_table}",
+                ["新生建档"],
+            )
+        cursor.execute("ANALYZE")
 
 
 # --- The operations -----------------------------------------------------------------------------

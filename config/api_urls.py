@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from documents import api as documents_api
 from flows import api as flows_api
+from flows.intake import api as intake_api
 from records import api as records_api
 from reports import api as reports_api
 
@@ -53,6 +54,14 @@ v1 = [
     path("term-reports/<str:identifier>/", reports_api.TermReportDetail.as_view(), name="api-term-report"),
     path(
         "term-reports/<str:identifier>/submit/", reports_api.TermReportSubmitView.as_view(), name="api-term-report-submit"
+    ),
+    path("classes/<str:code>/roster/", records_api.ClassRosterExportView.as_view(), name="api-class-roster"),
+    path("classes/<str:code>/records/", records_api.ClassRecordsExportView.as_view(), name="api-class-records"),
+    path("intake-template/", records_api.IntakeTemplateView.as_view(), name="api-intake-template"),
+    path("intake-imports/", intake_api.IntakeImportListView.as_view(), name="api-intake-imports"),
+    path("intake-imports/<int:pk>/", intake_api.IntakeImportDetailView.as_view(), name="api-intake-import"),
+    path(
+        "intake-imports/<int:pk>/errors/", records_api.IntakeImportErrorsView.as_view(), name="api-intake-import-errors"
     ),
     path("rollovers/", records_api.RolloverListView.as_view(), name="api-rollovers"),
     path("rollovers/preview/", records_api.RolloverPreviewView.as_view(), name="api-rollover-preview"),

@@ -182,13 +182,15 @@ if REDIS_URL:
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 else:
     _celery_dir = VAR_DIR / "celery"
-    for _sub in ("out", "processed", "results"):
+    for _sub in ("out", "processed", "results", "control"):
         (_celery_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_celery_dir / "out"),
         "data_folder_out": str(_celery_dir / "out"),
-        "data_folder_processed": str(_celery_dir / "processed"),
+        "processed_folder": str(_celery_dir / "processed"),
+        # The exchange tables of the worker's remote control (pidbox); kombu's default is ./control.
+        "control_folder": str(_celery_dir / "control"),
     }
     CELERY_RESULT_BACKEND = f"file://{_celery_dir / 'results'}"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -219,7 +221,12 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},
     # viewflow's due flow.Timer and .OnTimeout tasks: viewflow itself ships no Celery task for them.
     "fire-workflow-timers": {"task": "flows.tasks.fire_workflow_timers", "schedule": crontab()},
+    # Intake files uploaded while the broker was down, or whose worker was lost, are validated now.
+    "run-waiting-intake-imports": {"task": "flows.intake.tasks.run_waiting_intake_imports", "schedule": crontab(minute="*/5")},
 }
+# Autodiscovery imports each app's own tasks module (flows.tasks); the intake's validation job
+# lives with the intake, one package down.
+CELERY_IMPORTS = ["flows.intake.tasks"]
 
 # Reminders and escalation (notifications/): a step is due after Bureau.step_due_working_days.
 XUEJI_REMIND_AFTER_WORKING_DAYS = env.int("XUEJI_REMIND_AFTER_WORKING_DAYS", default=2)
@@ -278,6 +285,7 @@ SPECTACULAR_SETTINGS = {
         "SubjectEnum": "records.subjects.Subject",
         "LevelEnum": "records.models.Level",
         "HeadCountPointEnum": "records.models.HeadCount.Point",
+        "IntakeImportStateEnum": "records.models.IntakeImport.State",
     },
     # Swagger UI from the project's static files (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from viewflow.workflow.status import PROCESS, STATUS
 
 from notifications.tasks import notify_request_closed
@@ -21,7 +22,7 @@ from records.models import Role, Student
 from records.selectors import membership_of
 from records.services import record_check
 
-from .models import Evidence, Registration, Request, RequestStudent, TransferIn, WorkItem
+from .models import Evidence, IntakeEntry, Registration, Request, RequestStudent, TransferIn, WorkItem
 from .selectors import user_may_act_on
 
 OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
@@ -111,20 +112,42 @@ def _claim(request: Request, students: list[Student]) -> None:
         raise
 
 
+OPEN_RECORD_REQUEST = _lazy("该证件号已有办理中的建档或转入申请。")
+# ID numbers per query: an intake file checks thousands of them at once.
+ID_NUMBER_BATCH = 5000
+
+
+def open_record_requests(id_numbers: Iterable[str], *, exclude: Request | None = None) -> dict[str, int]:
+    """The ID numbers among `id_numbers` that an open registration, transfer-in or bulk
+    registration (批量新生建档) already carries, each with that request's id: three queries per
+    batch of numbers, however many there are."""
+    numbers = sorted({n for n in id_numbers if n})
+    held: dict[str, set[int]] = {}
+    for start in range(0, len(numbers), ID_NUMBER_BATCH):
+        batch = numbers[start : start + ID_NUMBER_BATCH]
+        found = [
+            *(
+                (number, pk)
+                for model in (Registration, TransferIn)
+                for pk, number in model.objects.filter(
+                    state=Request.State.OPEN, record__id_number__in=batch
+                ).values_list("pk", "record__id_number")
+            ),
+            *IntakeEntry.objects.filter(request__state=Request.State.OPEN, row__id_number__in=batch).values_list(
+                "row__id_number", "request_id"
+            ),
+        ]
+        for number, pk in found:
+            if exclude is None or pk != exclude.pk:
+                held.setdefault(number, set()).add(pk)
+    return {number: min(pks) for number, pks in held.items()}
+
+
 def refuse_open_record_requests(id_number: str, *, exclude: Request | None = None) -> None:
-    """A new record (registration or transfer-in) for an ID number that an open request already
-    carries is refused: one person, one record, also before the record exists."""
-    if not id_number:
-        return
-    pending = {
-        pk
-        for model in (Registration, TransferIn)
-        for pk in model.objects.filter(state=Request.State.OPEN, record__id_number=id_number).values_list("pk", flat=True)
-    }
-    if exclude is not None:
-        pending.discard(exclude.pk)
-    if pending:
-        raise Conflict({"id_number": _("该证件号已有办理中的建档或转入申请。")}, code="open_request")
+    """A new record (registration, transfer-in or bulk registration) for an ID number that an open
+    request already carries is refused: one person, one record, also before the record exists."""
+    if open_record_requests([id_number], exclude=exclude):
+        raise Conflict({"id_number": str(OPEN_RECORD_REQUEST)}, code="open_request")
 
 
 @transaction.atomic

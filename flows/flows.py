@@ -1,7 +1,8 @@
 """Every request kind, and the registry the pages and the API find them in.
 
 viewflow imports this module before migrations (to create the flows' permissions); each kind
-lives in one module of its own, with its Flow, its start service, its forms, pages and API body.
+lives in one module of its own, with its Flow, its start service, its forms, pages and API body
+(the intake in a package: flows/intake/).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from .dropout import DropoutFlow
 from .grade_change import GradeChangeFlow
 from .graduation import GraduationFlow
+from .intake import IntakeFlow
 from .key_info_change import KeyInfoChangeFlow
 from .poverty import PovertyFlow
 from .promotion import PromotionFlow
@@ -35,6 +37,7 @@ FLOWS = (
     TransferInFlow,
     WholeClassTransferFlow,
     RegistrationFlow,
+    IntakeFlow,
     GraduationFlow,
     PromotionFlow,
 )

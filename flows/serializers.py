@@ -337,6 +337,10 @@ class DecisionSerializer(serializers.Serializer):
     acknowledge_duplicate = serializers.BooleanField(
         required=False, help_text="registration: the possible duplicate was checked and is another person"
     )
+    acknowledged = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), required=False,
+        help_text="bulk registration: the entries of `possible_duplicates` checked to be other people (all of them to approve)",
+    )
 
 
 def json_variant(serializer_class):

@@ -37,6 +37,20 @@ class RecordsApp(Application):
     class_comments_path = path("classes/<int:pk>/comments/", views.ClassCommentsView.as_view(), name="class_comments")
     dropout_list_path = path("dropouts/", views.DropoutListView.as_view(), name="dropout_list")
     dropout_detail_path = path("dropouts/<int:pk>/", views.DropoutDetailView.as_view(), name="dropout_detail")
+    class_roster_path = path(
+        "classes/<int:pk>/roster.xlsx", views.ClassExportView.as_view(kind="roster"), name="class_roster_export"
+    )
+    class_records_path = path(
+        "classes/<int:pk>/records.xlsx", views.ClassExportView.as_view(kind="records"), name="class_records_export"
+    )
+    # An intake file's own resources; its upload, page and submission are the intake's (flows/intake/).
+    intake_template_path = path("intake/template.xlsx", views.IntakeTemplateView.as_view(), name="intake_template")
+    intake_progress_path = path(
+        "intake/<int:pk>/progress/", views.IntakeImportProgressView.as_view(), name="intake_import_progress"
+    )
+    intake_errors_path = path(
+        "intake/<int:pk>/errors.xlsx", views.IntakeImportErrorsView.as_view(), name="intake_import_errors"
+    )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.

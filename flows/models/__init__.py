@@ -6,6 +6,8 @@ from .kinds import (
     GradeChange,
     Graduation,
     GraduationEntry,
+    Intake,
+    IntakeEntry,
     KeyInfoChange,
     PovertyChange,
     Promotion,
@@ -22,7 +24,7 @@ from .kinds import (
 from .requests import Evidence, Request, RequestStudent, WorkItem, evidence_path
 
 __all__ = [
-    "Cause", "Dropout", "GradeChange", "Graduation", "GraduationEntry", "KeyInfoChange", "PovertyChange",
+    "Cause", "Dropout", "GradeChange", "Graduation", "GraduationEntry", "Intake", "IntakeEntry", "KeyInfoChange", "PovertyChange",
     "Promotion", "PromotionEntry", "Registration", "Resumption", "Suspension", "Transfer", "TransferCancellation",
     "TransferIn", "TransferOut", "WholeClassTransfer", "Evidence", "Request", "RequestStudent", "WorkItem",
     "evidence_path",

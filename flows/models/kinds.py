@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from records.models import School, SchoolClass, Student
+from records.models import IntakeImport, IntakeRow, School, SchoolClass, Student
 
 from .requests import Request
 
@@ -260,3 +260,49 @@ class PromotionEntry(models.Model):
         verbose_name_plural = _("升学学生")
         ordering = ["request", "pk"]
         constraints = [models.UniqueConstraint(fields=["request", "student"], name="promotion_entry_once")]
+
+
+class Intake(Request):
+    """批量新生建档: the valid rows of one intake file, verified by the academic office and
+    approved by the bureau as one request; the records are created at the last approval."""
+
+    source = models.OneToOneField(
+        IntakeImport, verbose_name=_("导入文件"), on_delete=models.PROTECT, related_name="intake_request"
+    )
+
+    class Meta:
+        verbose_name = _("批量新生建档申请")
+        verbose_name_plural = _("批量新生建档申请")
+
+    def class_counts(self) -> list[tuple[str, int]]:
+        """(class name, new students) for each class the intake places students in."""
+        rows = (
+            self.entries.values("row__school_class__name", "row__school_class__grade", "row__school_class__sequence")
+            .annotate(n=models.Count("pk"))
+            .order_by("row__school_class__grade", "row__school_class__sequence")
+        )
+        return [(row["row__school_class__name"], row["n"]) for row in rows]
+
+    def flagged_entries(self):
+        """The entries that look like an existing record or like another row: each is acknowledged."""
+        return (
+            self.entries.filter(Q(row__possible_duplicate__isnull=False) | Q(row__duplicate_row__isnull=False))
+            .select_related("row__possible_duplicate__school", "row__school_class")
+            .order_by("row__row")
+        )
+
+
+class IntakeEntry(models.Model):
+    """One new student of a bulk registration: a validated row of the file."""
+
+    request = models.ForeignKey(Intake, verbose_name=_("批量新生建档申请"), on_delete=models.CASCADE, related_name="entries")
+    row = models.OneToOneField(IntakeRow, verbose_name=_("导入行"), on_delete=models.PROTECT, related_name="entry")
+    duplicate_acknowledged = models.BooleanField(_("已核实疑似重复"), default=False)
+
+    class Meta:
+        verbose_name = _("批量建档学生")
+        verbose_name_plural = _("批量建档学生")
+        ordering = ["request", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}:{self.row.row} {self.row.name}"

@@ -31,6 +31,7 @@ class Request(Process):
         POVERTY = "poverty", pgettext_lazy("request kind", "贫困生认定/取消")
         GRADUATION = "graduation", pgettext_lazy("request kind", "毕业")
         PROMOTION = "promotion", pgettext_lazy("request kind", "升学")
+        INTAKE = "intake", pgettext_lazy("request kind", "批量新生建档")
 
     class State(models.TextChoices):
         OPEN = "open", _("办理中")

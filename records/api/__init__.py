@@ -7,6 +7,8 @@ records.services. The requests' endpoints are in flows/api.py.
 from .auth import MeView, TokenThrottle, TokenView
 from .common import FocusFilterSerializer, Ordering, query_filters, require_report_reader, valid_form
 from .dropouts import DropoutList, FollowUpList
+from .exports import ClassRecordsExportView, ClassRosterExportView
+from .intake import IntakeImportErrorsView, IntakeTemplateView
 from .rollover import RolloverDetailView, RolloverListView, RolloverPreviewView, RolloverUndoView
 from .schools import BureauCalendarView, SchoolClassList, SchoolList
 from .students import StudentClassView, StudentDetail, StudentList, StudentLookupView
@@ -28,4 +30,5 @@ __all__ = [
     "ClassCommentsView", "ClassGradesView", "ClassHeadCountsView", "ClassTermWorkView", "StudentCommentView",
     "StudentGradeView", "StudentTermRecordsView", "TermWorkList",
     "FocusFilterSerializer", "require_report_reader", "valid_form", "DropoutList", "FollowUpList",
+    "ClassRecordsExportView", "ClassRosterExportView", "IntakeImportErrorsView", "IntakeTemplateView",
 ]

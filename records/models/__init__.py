@@ -8,11 +8,13 @@
     year_end      graduation certificates, rollovers
     term_work     head-count checks, level grades, term comments
     dropouts      dropout follow-ups (控辍保学)
+    intake        intake spreadsheets (批量导入新生) and their validation jobs
 """
 
 from .calendar import Term, TransferWindow
 from .codes import Code, CodeTable, code_field
 from .dropouts import DropoutFollowUp
+from .intake import IntakeImport, IntakeRow
 from .organisation import Bureau, Region, School, SchoolClass
 from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
 from .students import FamilyMember, Placement, Student
@@ -23,6 +25,6 @@ __all__ = [
     "Term", "TransferWindow", "Code", "CodeTable", "code_field", "Bureau", "Region", "School", "SchoolClass",
     "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
     "GraduationCertificate", "Rollover", "RolloverClass",
-    "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment",
-    "GraduationCertificate", "Rollover", "RolloverClass", "DropoutFollowUp",
+    "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment", "DropoutFollowUp",
+    "IntakeImport", "IntakeRow",
 ]

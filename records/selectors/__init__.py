@@ -6,6 +6,8 @@
     term_work who writes a class's term work, how far each class has got, a student's terms
     focus     what a report page is about: a region or a school, and who reads the reports
     dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
+    intake    intake files (批量导入新生)
+    exports   the class exports' rows
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
 statistics and the term reports, which count completed requests, are reports.selectors.
@@ -21,6 +23,8 @@ from .dropouts import (
     may_follow_up,
 )
 from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
+from .exports import class_students_for_export
+from .intake import intake_imports_visible_to
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
 from .scope import (
     bureaus_visible_to,
@@ -67,4 +71,5 @@ __all__ = [
     "DEATH_REASON", "NOT_FOLLOWED_UP", "dropout_reason_counts", "dropout_search", "dropouts_visible_to",
     "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
     "statistics_visible_to",
+    "intake_imports_visible_to", "class_students_for_export",
 ]

@@ -11,15 +11,30 @@
     checks      the rules as pure checks, called at a request's start and at its last approval
     term_work   head-count checks, level grades and term comments
     dropouts    follow-ups of dropped-out students (控辍保学)
+    intake      intake files (批量导入新生) and their validation job's state
+    intake_rows the rows of an intake file, checked by the identity rules in batches
+    bulk_registration  the records of an approved intake, created together
 
 Callers import from here (`from records import services`); the modules import each other.
 """
 
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
 from .calendar import calendar_replace
+from .bulk_registration import students_register_bulk
 from .classes import class_create, class_dissolve, class_merge, class_rename, class_transfer
 from .dropouts import follow_up_add
 from .identity import key_info_check, record_check, student_check_identity, student_number_issue, validate_family_members
+from .intake import (
+    intake_import_claim,
+    intake_import_create,
+    intake_import_fail,
+    intake_import_finish,
+    intake_import_progress,
+    intake_import_submitted,
+    intake_imports_waiting,
+    intake_rows_check,
+)
+from .intake_rows import intake_rows_still_free
 from .people import membership_save, user_password_changed, user_provision
 from .checks import (
     RESUME_SAME_CLASS_DAYS,
@@ -63,8 +78,12 @@ from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, student
 __all__ = [
     "CITIZEN_ID_TYPE", "NO_ID_TYPE", "code_get",
     "calendar_replace",
+    "students_register_bulk",
     "class_create", "class_dissolve", "class_merge", "class_rename", "class_transfer",
     "key_info_check", "record_check", "student_check_identity", "student_number_issue", "validate_family_members",
+    "intake_import_claim", "intake_import_create", "intake_import_fail", "intake_import_finish",
+    "intake_import_progress", "intake_import_submitted", "intake_imports_waiting", "intake_rows_check",
+    "intake_rows_still_free",
     "membership_save", "user_password_changed", "user_provision",
     "RESUME_SAME_CLASS_DAYS", "status_blockers", "class_open_check", "grade_change_check", "poverty_change_check", "reassign_class_check", "resumption_class_check", "status_check",
     "suspension_end_check", "suspension_period_check", "transfer_class_check", "student_change_grade", "student_decease", "student_drop_out",

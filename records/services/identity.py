@@ -1,23 +1,156 @@
-"""Student numbers (学籍号), the one-person-one-record check, and family members' rules."""
+"""Student numbers (学籍号), the one-person-one-record check, and family members' rules.
+
+Each rule is written once, for one new record (新生建档, 外地转入, a key information change) and for
+a whole intake file alike: the look-ups take a list of ID numbers or people, in batches, and the
+single record passes a list of one.
+"""
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ..id_numbers import StudentNumberPrefix, id_layout_number, parse_citizen_id
 from ..models import Code, Student
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE
 
+# ID numbers or people per query of the look-ups below (an intake file checks thousands at once).
+LOOKUP_BATCH = 1000
 
-def one_record_message(existing: Student) -> str:
+
+def one_record_message(school_name: str) -> str:
     """一人一籍: the ID number has a record already; only its school is named."""
-    return _("该证件号已有学籍，学籍在“%(school)s”。一人只能有一个学籍：请通过转学或复学办理。") % {
-        "school": existing.school.name
-    }
+    return _("该证件号已有学籍，学籍在“%(school)s”。一人只能有一个学籍：请通过转学或复学办理。") % {"school": school_name}
+
+
+def student_number_taken_message(school_name: str) -> str:
+    """The G number of this citizen ID was issued to a student whose ID was corrected since."""
+    return _("该证件号曾用于“%(school)s”一名学生的学籍号（其证件号已更正），请核实证件号。") % {"school": school_name}
+
+
+def id_document_check(*, gender: Code | None, birth_date: datetime.date | None, id_type: Code, id_number: str) -> None:
+    """The key information agrees with itself: a valid citizen ID whose birth date and gender are
+    the ones given (either may be missing, when its own cell was wrong), or a number for any other
+    document but 其他. No database query."""
+    if id_type.code == CITIZEN_ID_TYPE:
+        citizen = parse_citizen_id(id_number)
+        errors = {}
+        if birth_date is not None and citizen.birth_date != birth_date:
+            errors["birth_date"] = _("出生日期与居民身份证号不一致（证件为 %(date)s）。") % {
+                "date": citizen.birth_date.isoformat()
+            }
+        if gender is not None and citizen.gender_code != gender.code:
+            errors["gender"] = _("性别与居民身份证号不一致。")
+        if errors:
+            raise ValidationError(errors)
+    elif id_type.code != NO_ID_TYPE and not id_number:
+        raise ValidationError({"id_number": _("请填写身份证件号；没有证件时，证件类型请选择“其他”。")})
+
+
+def _batches(items: Sequence, size: int = LOOKUP_BATCH):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@dataclass
+class IdHolders:
+    """Who holds some ID numbers already, each as the name of the holder's school."""
+
+    by_id: dict[tuple[int, str], str]  # (ID type id, ID number) → school
+    by_number: dict[str, str]  # student number → school
+
+    def refusal(self, id_type: Code, id_number: str) -> str | None:
+        """Why no new record can have this ID: it has a record (一人一籍), or its G number was
+        issued for it before that student's ID was corrected (numbers never change)."""
+        school = self.by_id.get((id_type.pk, id_number))
+        if school is not None:
+            return one_record_message(school)
+        if id_type.code == CITIZEN_ID_TYPE:
+            school = self.by_number.get(StudentNumberPrefix.CITIZEN + id_number)
+            if school is not None:
+                return student_number_taken_message(school)
+        return None
+
+
+def id_holders(id_numbers: Iterable[str], *, exclude: Student | None = None) -> IdHolders:
+    """The records holding these ID numbers, and those whose G number is one of them (as a citizen
+    ID): one query per batch."""
+    holders = IdHolders(by_id={}, by_number={})
+    students = Student.objects.exclude(pk=exclude.pk) if exclude else Student.objects.all()
+    for batch in _batches(sorted({n for n in id_numbers if n})):
+        found = students.filter(
+            Q(id_number__in=batch) | Q(student_number__in=[StudentNumberPrefix.CITIZEN + n for n in batch])
+        ).values_list("id_type_id", "id_number", "student_number", "school__name")
+        for id_type_id, id_number, student_number, school_name in found:
+            holders.by_id[(id_type_id, id_number)] = school_name
+            holders.by_number[student_number] = school_name
+    return holders
+
+
+def possible_duplicates(
+    people: Sequence[tuple[str, int, datetime.date]], *, exclude: Student | None = None
+) -> list[int | None]:
+    """For each (name, gender id, birth date), the first record with the same three, or None: a
+    possible duplicate, flagged for the registrar or the academic office, not refused.
+
+    One join against the register per batch, on the index over (name, gender, birth_date): a look-up
+    per person, not a scan of the names (a common name has thousands of records).
+    """
+    found: list[int | None] = [None] * len(people)
+    if connection.vendor != "postgresql":
+        # The embedded SQLite of `make run` has no arrays to join: a query per person there.
+        students = Student.objects.exclude(pk=exclude.pk) if exclude else Student.objects.all()
+        for ordinal, (name, gender_id, birth_date) in enumerate(people):
+            found[ordinal] = (
+                students.filter(name=name, gender_id=gender_id, birth_date=birth_date)
+                .order_by("pk").values_list("pk", flat=True).first()
+            )
+        return found
+    table = connection.ops.quote_name(Student._meta.db_table)
+    for start in range(0, len(people), 5 * LOOKUP_BATCH):
+        batch = people[start : start + 5 * LOOKUP_BATCH]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT t.ord, min(s.id) FROM unnest(%s::text[], %s::bigint[], %s::date[], %s::int[]) "
+                f"AS t(name, gender_id, birth_date, ord) JOIN {table} s ON s.name = t.name "
+                f"AND s.gender_id = t.gender_id AND s.birth_date = t.birth_date AND s.id <> %s GROUP BY t.ord",
+                [
+                    [p[0] for p in batch], [p[1] for p in batch], [p[2] for p in batch],
+                    list(range(start, start + len(batch))), exclude.pk if exclude else 0,
+                ],
+            )
+            for ordinal, student_id in cursor.fetchall():
+                found[ordinal] = student_id
+    return found
+
+
+# --- Student numbers -------------------------------------------------------------------------------
+
+
+def temporary_number_prefix(*, id_type: Code, id_number: str) -> str:
+    """L for another ID document than the citizen ID, J for a student with no usable ID."""
+    return StudentNumberPrefix.NO_ID if id_type.code == NO_ID_TYPE or not id_number else StudentNumberPrefix.TEMPORARY
+
+
+def temporary_number_stem(*, prefix: str, area_code: str, birth_date: datetime.date) -> str:
+    """What every L or J number of this area and birth date begins with."""
+    return f"{prefix}{area_code}{birth_date:%Y%m%d}"
+
+
+def temporary_number_next(*, prefix: str, area_code: str, birth_date: datetime.date, taken: set[str]) -> str:
+    """The first number in ID layout of this area and birth date that is not in `taken`."""
+    for sequence in range(1, 1000):
+        number = prefix + id_layout_number(area_code=area_code, birth_date=birth_date, sequence=sequence)
+        if number not in taken:
+            return number
+    raise ValidationError({"birth_date": _("该地区该出生日期的临时学籍号已用完，请联系系统管理员。")})
 
 
 def student_number_issue(*, id_type: Code, id_number: str, birth_date: datetime.date, area_code: str) -> str:
@@ -27,28 +160,20 @@ def student_number_issue(*, id_type: Code, id_number: str, birth_date: datetime.
     document; J + a number in ID layout for a student with no usable ID.
     """
     if id_type.code == CITIZEN_ID_TYPE:
-        number = StudentNumberPrefix.CITIZEN + parse_citizen_id(id_number).number
-        holder = Student.objects.filter(student_number=number).select_related("school").first()
-        if holder and holder.id_number == parse_citizen_id(id_number).number:
-            # Registered a moment ago by another request with this ID: one person, one record.
-            raise ValidationError({"id_number": one_record_message(holder)}, code="duplicate_id")
-        if holder:
-            # The number was issued for this ID before the holder's ID was corrected; numbers never change.
-            raise ValidationError(
-                {"id_number": _("该证件号曾用于“%(school)s”一名学生的学籍号（其证件号已更正），请核实证件号。") % {"school": holder.school.name}},
-                code="duplicate_id",
-            )
-        return number
-    prefix = StudentNumberPrefix.NO_ID if id_type.code == NO_ID_TYPE or not id_number else StudentNumberPrefix.TEMPORARY
-    stem = f"{prefix}{area_code}{birth_date:%Y%m%d}"
-    taken = set(
-        Student.objects.filter(student_number__startswith=stem).values_list("student_number", flat=True)
-    )
-    for sequence in range(1, 1000):
-        number = prefix + id_layout_number(area_code=area_code, birth_date=birth_date, sequence=sequence)
-        if number not in taken:
-            return number
-    raise ValidationError({"birth_date": _("该地区该出生日期的临时学籍号已用完，请联系系统管理员。")})
+        citizen = parse_citizen_id(id_number).number
+        # A record for this ID registered a moment ago by another request, or a G number issued for
+        # it before its holder's ID was corrected.
+        refusal = id_holders([citizen]).refusal(id_type, citizen)
+        if refusal:
+            raise ValidationError({"id_number": refusal}, code="duplicate_id")
+        return StudentNumberPrefix.CITIZEN + citizen
+    prefix = temporary_number_prefix(id_type=id_type, id_number=id_number)
+    stem = temporary_number_stem(prefix=prefix, area_code=area_code, birth_date=birth_date)
+    taken = set(Student.objects.filter(student_number__startswith=stem).values_list("student_number", flat=True))
+    return temporary_number_next(prefix=prefix, area_code=area_code, birth_date=birth_date, taken=taken)
+
+
+# --- One person, one record --------------------------------------------------------------------------
 
 
 def student_check_identity(
@@ -67,27 +192,13 @@ def student_check_identity(
     (same name, gender and birth date) for the registrar to resolve, or None.
     """
     id_number = (id_number or "").strip().upper()
-    if id_type.code == CITIZEN_ID_TYPE:
-        citizen = parse_citizen_id(id_number)
-        errors = {}
-        if citizen.birth_date != birth_date:
-            errors["birth_date"] = _("出生日期与居民身份证号不一致（证件为 %(date)s）。") % {
-                "date": citizen.birth_date.isoformat()
-            }
-        if citizen.gender_code != gender.code:
-            errors["gender"] = _("性别与居民身份证号不一致。")
-        if errors:
-            raise ValidationError(errors)
-    elif id_type.code != NO_ID_TYPE and not id_number:
-        raise ValidationError({"id_number": _("请填写身份证件号；没有证件时，证件类型请选择“其他”。")})
-
-    others = Student.objects.exclude(pk=exclude.pk) if exclude else Student.objects.all()
+    id_document_check(gender=gender, birth_date=birth_date, id_type=id_type, id_number=id_number)
     if id_number:
-        existing = others.filter(id_type=id_type, id_number=id_number).select_related("school").first()
-        if existing:
-            raise ValidationError({"id_number": one_record_message(existing)}, code="duplicate_id")
-    return others.filter(name=name, gender=gender, birth_date=birth_date).order_by("pk").first()
-
+        school = id_holders([id_number], exclude=exclude).by_id.get((id_type.pk, id_number))
+        if school is not None:
+            raise ValidationError({"id_number": one_record_message(school)}, code="duplicate_id")
+    (duplicate,) = possible_duplicates([(name, gender.pk, birth_date)], exclude=exclude)
+    return Student.objects.filter(pk=duplicate).first() if duplicate else None
 
 
 def validate_family_members(members: list[dict[str, Any]]) -> None:
@@ -97,7 +208,6 @@ def validate_family_members(members: list[dict[str, Any]]) -> None:
         raise ValidationError({"family_members": _("家庭成员最多填写两名。")})
     if not any(member.get("is_guardian") for member in members):
         raise ValidationError({"family_members": _("家庭成员中至少一人须为监护人。")})
-
 
 
 # What full_clean leaves to the register's own checks or to the services that fill it in.

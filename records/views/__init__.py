@@ -4,6 +4,8 @@ from .accounts import LoginView, PasswordChangeView
 from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
 from .dropouts import DropoutDetailView, DropoutListView
+from .exports import ClassExportView
+from .intake import IntakeImportErrorsView, IntakeImportProgressView, IntakeTemplateView
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
 from .term_work import ClassCommentsView, ClassGradesView, ClassTermWorkView, HeadCountView, TermWorkView
@@ -11,6 +13,7 @@ from .verify import certificate_verify_view
 
 __all__ = [
     "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
+    "ClassExportView", "IntakeImportErrorsView", "IntakeImportProgressView", "IntakeTemplateView",
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
     "ClassCommentsView", "ClassGradesView", "ClassTermWorkView", "HeadCountView", "TermWorkView",

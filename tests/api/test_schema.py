@@ -15,9 +15,11 @@ from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from flows.engine import evidence_add
+from flows.intake.tasks import intake_import_run, intake_import_start
 from tests.factories import StudentFactory, TermFactory
 from tests.flows.acting import decide, start_transfer
 from tests.flows.status.conftest import start_suspension
+from tests.intake_files import intake_file, new_pupil
 
 from .calls import task_id
 
@@ -49,13 +51,14 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
 
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
-    # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work
-    # and 6 of the statistics
-    assert len(api_paths()) == 38
+    # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work,
+    # 6 of the statistics, 2 class exports and 4 paths of the intake files (批量新生建档)
+    assert len(api_paths()) == 44
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
         "dropout", "grade_change", "key_info_change", "poverty", "whole_class_transfer", "graduation", "promotion",
+        "intake",
     }
     assert schema["components"]["schemas"]["CodeGender"]["enum"] == ["1", "2"]
 
@@ -106,10 +109,14 @@ def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_
     suspension = start_suspension(StudentFactory(school_class=class_a), registrar)
     decide(academic_office, suspension)
     decide(bureau_officer, suspension)
+    intake_import = intake_import_start(file=intake_file([new_pupil(class_a, 0, 民族="火星族")]), by=registrar)
+    intake_import_run(intake_import_id=intake_import.pk)
     # First match wins: the certificates' paths before the request's own.
     return {
         "/api/v1/requests/{id}/transfer-certificate/": {"id": completed.pk},
         "/api/v1/requests/{id}/suspension-certificate/": {"id": suspension.pk},
+        "/api/v1/classes/{code}/": {"code": class_a.code},
+        "/api/v1/intake-imports/{id}/": {"id": intake_import.pk},
         "/api/v1/bureaus/{code}/": {"code": class_a.school.bureau.code},
         "/api/v1/schools/{identifier}/": {"identifier": class_a.school.identifier},
         "/api/v1/classes/{code}/": {"code": class_a.code},
@@ -142,9 +149,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # 38 paths; requests, a calendar, follow-ups, head counts, grades and comments take two
-    # methods, a student's grade and comment three.
-    assert len(operations) == 46
+    # 44 paths; requests, a calendar, follow-ups, intake files, head counts, grades and comments
+    # take two methods, a student's grade and comment three.
+    assert len(operations) == 53
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)
@@ -190,7 +197,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
         "GET /api/v1/requests/{id}/suspension-certificate/",
         "GET /api/v1/term-work/", "GET /api/v1/classes/{code}/term-work/", "GET /api/v1/classes/{code}/grades/",
         "GET /api/v1/students/{id}/term-records/",
+        "GET /api/v1/classes/{code}/roster/", "GET /api/v1/intake-imports/{id}/", "GET /api/v1/intake-imports/{id}/errors/",
     )), statuses
     assert set(unsatisfiable) <= {
         "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
+        "GET /api/v1/intake-template/", "GET /api/v1/classes/{code}/roster/", "GET /api/v1/classes/{code}/records/",
     }

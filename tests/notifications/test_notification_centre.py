@@ -121,6 +121,7 @@ def test_the_sweep_command_runs_each_sweep_once_by_hand(everyone, student, class
         "term-report",
         "missed",
         "timers",
+        "intake",
         "e-mail",
     ]
     assert "escalate: 1 超期督办" in out.getvalue()

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from viewflow.workflow.timers import fire_due_timers
 
+from flows.intake.tasks import intake_imports_run_waiting
 from flows.lapse import expire_lapsed_transfers
 from flows.suspension import suspensions_begin
 from notifications import services, sweeps, term_reminders
@@ -15,6 +16,7 @@ SWEEPS = {
     "term-report": (term_reminders.report_term_work, "人数核对逾期/不符 reports recorded"),
     "missed": (sweeps.deliver_missed, "missed event notifications recorded 补发"),
     "timers": (fire_due_timers, "workflow timers fired"),
+    "intake": (intake_imports_run_waiting, "waiting intake files validated 批量导入校验"),
 }
 
 
