@@ -1,10 +1,6 @@
-"""The whole demo of `make run` (manage.py demo_load): the register of records.demo and, on top of
-it, a few completed status changes in 龙游县, made through the approval flows as the demo's
+"""The demo's completed status changes in 龙游县, made through the approval flows as the demo's
 registrars and officer would, with the follow-ups of the dropouts (控辍保学) and one term report
 filed: so that the statistics, the dropout list and the term reports show something.
-
-It lives here, above the register, because it starts requests (flows/) and files a term report
-(reports/), which records/ may not import.
 """
 
 from __future__ import annotations
@@ -13,9 +9,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
 
 from flows.dropout import dropout_start
 from flows.engine import task_decide
@@ -27,22 +21,11 @@ from flows.transfer_out import transfer_out_start
 from records import demo as register
 from records import services
 from records.models import CodeTable, DropoutFollowUp, School, SchoolClass, Student
-
-from .selectors import current_term_name, school_term_period
-from .services import term_report_submit
+from reports.selectors import current_term_name, school_term_period
+from reports.services import term_report_submit
 
 # The demo's people who make the status changes; a name someone else took leaves them out.
 ACTORS = ("xikou_registrar", "xikou_office", "shiyan_registrar", "erzhong_registrar", "longyou_officer")
-
-
-@transaction.atomic
-def demo_load(*, seed: int = register.SEED, today: datetime.date | None = None) -> register.Summary:
-    """Load the demo into an empty database, all or nothing. Call only when
-    records.demo.demo_is_loaded() is False."""
-    today = today or timezone.localdate()
-    summary = register.demo_load(seed=seed, today=today)
-    _status_changes(today=today)
-    return summary
 
 
 def _approve(user, request, comment: str = "") -> None:
@@ -72,7 +55,7 @@ def _document(name: str) -> ContentFile:
     return ContentFile(b"%PDF-1.4 demo", name=name)
 
 
-def _status_changes(*, today: datetime.date) -> None:
+def status_changes(*, today: datetime.date) -> None:
     users = {user.username: user for user in get_user_model().objects.filter(username__in=ACTORS)}
     if set(ACTORS) - set(users):
         return  # a name was taken by someone else: no flows in their name
