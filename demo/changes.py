@@ -7,14 +7,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth import get_user_model
-from django.core.files.base import ContentFile
-from django.db.models import Count, Q
-
 from flows.dropout import dropout_start
-from flows.engine import task_decide
-from flows.models import Cause, Evidence, WorkItem
-from flows.selectors import tasks_in_inbox
+from flows.models import Cause, Evidence
 from flows.suspension import suspension_start
 from flows.transfer import transfer_start
 from flows.transfer_out import transfer_out_start
@@ -24,85 +18,61 @@ from records.models import CodeTable, DropoutFollowUp, School, SchoolClass, Stud
 from reports.selectors import current_term_name, school_term_period
 from reports.services import term_report_submit
 
+from .acting import approve, demo_users, document, guardian_of, pupil
+
 # The demo's people who make the status changes; a name someone else took leaves them out.
 ACTORS = ("xikou_registrar", "xikou_office", "shiyan_registrar", "erzhong_registrar", "longyou_officer")
 
 
-def _approve(user, request, comment: str = "") -> None:
-    item = tasks_in_inbox(user).get(request_id=request.pk)
-    task_decide(work_item=item, by=user, decision=WorkItem.Decision.APPROVE, comment=comment)
-
-
-def _pupil(school: School, grade: int, index: int) -> Student:
-    """A student of the grade's largest class, which stays a class of twenty or more without them."""
-    school_class = (
-        SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN)
-        .annotate(size=Count("placements", filter=Q(placements__ended_on__isnull=True)))
-        .order_by("-size", "sequence")
-        .first()
-    )
-    return Student.objects.filter(
-        placements__school_class=school_class, placements__ended_on__isnull=True, status=Student.Status.ENROLLED
-    ).order_by("student_number")[index]
-
-
-def _guardian_of(student: Student) -> dict:
-    member = student.family_members.filter(is_guardian=True).first()
-    return {"name": member.name, "relationship": member.relationship.name, "phone": member.phone}
-
-
-def _document(name: str) -> ContentFile:
-    return ContentFile(b"%PDF-1.4 demo", name=name)
-
-
-def status_changes(*, today: datetime.date) -> None:
-    users = {user.username: user for user in get_user_model().objects.filter(username__in=ACTORS)}
-    if set(ACTORS) - set(users):
-        return  # a name was taken by someone else: no flows in their name
+def status_changes(*, today: datetime.date) -> dict[str, Student]:
+    """The completed changes; returns the students the requests in motion come back to."""
+    users = demo_users(ACTORS)
+    if users is None:
+        return {}
     registrar, office, officer = users["xikou_registrar"], users["xikou_office"], users["longyou_officer"]
     schools = {demo.key: School.objects.get(identifier=demo.identifier) for demo in register.SCHOOLS}
 
     def dropout_reason(code):
         return services.code_get(CodeTable.DROPOUT_REASON, code)
 
-    gone_to_work = _pupil(schools["xikou"], 5, 0)
-    _approve(officer, dropout_start(
+    gone_to_work = pupil(schools["xikou"], 5, 0)
+    approve(officer, dropout_start(
         student=gone_to_work, by=registrar, reason_code=dropout_reason("2"), remark="随父母外出务工后一直未到校",
     ))
-    kept_home = _pupil(schools["xikou"], 4, 0)
-    _approve(officer, dropout_start(
+    kept_home = pupil(schools["xikou"], 4, 0)
+    approve(officer, dropout_start(
         student=kept_home, by=registrar, reason_code=dropout_reason("1"), remark="家长申请退学，在家照顾老人",
     ))
     # Not from 三年级, whose class is the demo teachers' (its term work counts its size).
-    moved_away = _pupil(schools["xikou"], 1, 0)
-    _approve(officer, transfer_out_start(
+    moved_away = pupil(schools["xikou"], 1, 0)
+    approve(officer, transfer_out_start(
         student=moved_away, by=registrar, scope="province", destination="江西省上饶市玉山县",
-        applicant=_guardian_of(moved_away), reason="随父母回户籍地就读",
+        applicant=guardian_of(moved_away), reason="随父母回户籍地就读",
     ), "已核实村委会、派出所证明")
-    ill = _pupil(schools["xikou"], 2, 0)
+    ill = pupil(schools["xikou"], 2, 0)
     suspension = suspension_start(
-        student=ill, by=registrar, cause=Cause.ILLNESS, applicant=_guardian_of(ill), reason="肺炎住院，医嘱休养三个月",
-        evidence=[(Evidence.Kind.DIAGNOSIS, _document("诊断证明.pdf"))],
+        student=ill, by=registrar, cause=Cause.ILLNESS, applicant=guardian_of(ill), reason="肺炎住院，医嘱休养三个月",
+        evidence=[(Evidence.Kind.DIAGNOSIS, document("诊断证明.pdf"))],
     )
-    _approve(office, suspension, "情况属实")
-    _approve(officer, suspension)
-    moving = _pupil(schools["xikou"], 4, 1)
+    approve(office, suspension, "情况属实")
+    approve(officer, suspension)
+    moving = pupil(schools["xikou"], 4, 1)
     to_class = (
         SchoolClass.objects.filter(school=schools["shiyan"], grade=4, state=SchoolClass.State.OPEN).order_by("sequence").first()
     )
     # The receiving school starts it with the parent's household register and its acceptance (篇10 三.一.1).
     transfer = transfer_start(
-        student=moving, by=users["shiyan_registrar"], to_class=to_class, applicant=_guardian_of(moving),
+        student=moving, by=users["shiyan_registrar"], to_class=to_class, applicant=guardian_of(moving),
         reason="随父母进城居住",
         evidence=[
-            (Evidence.Kind.HOUSEHOLD_REGISTER, _document("户口簿.pdf")),
-            (Evidence.Kind.ACCEPTANCE, _document("接收证明.pdf")),
+            (Evidence.Kind.HOUSEHOLD_REGISTER, document("户口簿.pdf")),
+            (Evidence.Kind.ACCEPTANCE, document("接收证明.pdf")),
         ],
     )
-    _approve(officer, transfer)
-    _approve(registrar, transfer, "同意转出")
-    middle = _pupil(schools["erzhong"], 8, 0)
-    _approve(officer, dropout_start(
+    approve(officer, transfer)
+    approve(registrar, transfer, "同意转出")
+    middle = pupil(schools["erzhong"], 8, 0)
+    approve(officer, dropout_start(
         student=middle, by=users["erzhong_registrar"], reason_code=dropout_reason("2"), remark="连续三周未到校，电话无人接听",
     ))
 
@@ -127,3 +97,4 @@ def status_changes(*, today: datetime.date) -> None:
     period = school_term_period(schools["shiyan"], term) if term else None
     if period and today in period:
         term_report_submit(school=schools["shiyan"], term_name=term, by=shiyan, note="本学期转入 1 人")
+    return {"gone_to_work": gone_to_work, "ill": ill}

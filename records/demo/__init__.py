@@ -51,6 +51,16 @@ class Summary:
     classes: int = 0
     students: int = 0
     skipped_users: list[str] = field(default_factory=list)  # names already taken, left alone
+    # Last school year's graduating class, still open: demo/ graduates it through the flow.
+    graduating_class: SchoolClass | None = None
+    # Records of pupils new to the demo teacher's class, for demo/ to enter as registrations (新生建档).
+    newcomers: list[tuple[dict, list[dict]]] = field(default_factory=list)
+
+
+# Where last school year's 六年级 graduated, and how many it had; the newcomers' class.
+GRADUATED_SCHOOL = "xikou"
+GRADUATED_CLASS_SIZE = 22
+NEWCOMERS = 2
 
 
 def demo_is_loaded() -> bool:
@@ -94,7 +104,10 @@ def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summar
                 summary.classes += 1
                 for _s in range(register.rng.randint(*demo.size)):
                     data, family = register.student(demo=demo, school_class=school_class)
-                    services.student_register(school_class=school_class, data=data, family_members=family, by=by)
+                    # In the class since they entered it, not since the day the demo is loaded.
+                    services.student_register(
+                        school_class=school_class, data=data, family_members=family, by=by, placed_on=data["entry_date"]
+                    )
                     summary.students += 1
 
     for user in DEMO_USERS:
@@ -108,8 +121,44 @@ def demo_load(*, seed: int = SEED, today: datetime.date | None = None) -> Summar
         services.calendar_replace(
             bureau=bureau,
             terms=terms,
-            windows=[{"start": today - datetime.timedelta(days=7), "end": today + datetime.timedelta(days=60)}],
+            windows=[{"start": today - datetime.timedelta(days=30), "end": today + datetime.timedelta(days=60)}],
             by=admin,
         )
     term_work(rng=register.rng, today=today)
+    summary.graduating_class = _last_years_graduates(
+        register, schools=schools, registrars=registrars, admin=admin, summary=summary
+    )
+    summary.newcomers = _newcomers(register, classes=classes, today=today)
     return summary
+
+
+def _last_years_graduates(register: Register, *, schools, registrars, admin, summary: Summary) -> SchoolClass:
+    """Last school year's 六年级 of GRADUATED_SCHOOL, named by its entry year so it stands beside
+    this year's 六年级(1)班, with the pupils who were in it until they graduated."""
+    demo = next(demo for demo in SCHOOLS if demo.key == GRADUATED_SCHOOL)
+    school = schools[demo.key]
+    grade = school.grades[-1]
+    entry_year = class_entry_year(school_type=demo.type, grade=grade, school_year=register.school_year) - 1
+    by = registrars.get(demo.key) or admin
+    school_class = services.class_create(
+        school=school, grade=grade, entry_year=entry_year, name=f"{entry_year}级六年级(1)班", by=by
+    )
+    for _s in range(GRADUATED_CLASS_SIZE):
+        data, family = register.student(demo=demo, school_class=school_class)
+        services.student_register(
+            school_class=school_class, data=data, family_members=family, by=by, placed_on=data["entry_date"]
+        )
+        summary.students += 1
+    summary.classes += 1
+    return school_class
+
+
+def _newcomers(register: Register, *, classes, today: datetime.date) -> list[tuple[dict, list[dict]]]:
+    """Pupils joining the demo teacher's class today, not yet in the register."""
+    demo = next(demo for demo in SCHOOLS if demo.key == "xikou")
+    school_class = next(c for c in classes["xikou"] if c.grade == 3)
+    newcomers = []
+    for _n in range(NEWCOMERS):
+        data, family = register.student(demo=demo, school_class=school_class)
+        newcomers.append(({**data, "entry_date": today}, family))
+    return newcomers

@@ -29,8 +29,11 @@ DEMO_USERS = (
     DemoUser("xikou_principal", Role.PRINCIPAL, "劳国平", school="xikou"),
     DemoUser("xikou_teacher", Role.CLASS_TEACHER, "叶丽萍", school="xikou", grade=3),
     DemoUser("xikou_math", Role.SUBJECT_TEACHER, "毛志强", school="xikou", grade=3, subject="数学"),
+    # A graduating class's teacher signs its pupils' suspensions (篇10 五.五).
+    DemoUser("xikou_head6", Role.CLASS_TEACHER, "祝海燕", school="xikou", grade=6),
     DemoUser("shiyan_registrar", Role.REGISTRAR, "吴晓燕", school="shiyan"),
     DemoUser("erzhong_registrar", Role.REGISTRAR, "汪海峰", school="erzhong"),
+    DemoUser("hengshan_registrar", Role.REGISTRAR, "童建平", school="hengshan"),
     DemoUser("longyou_officer", Role.BUREAU_OFFICER, "郑国强", bureau="330825"),
     DemoUser("quzhou_officer", Role.BUREAU_OFFICER, "姜文斌", bureau="330800"),
     DemoUser("wuyi_registrar", Role.REGISTRAR, "朱美玲", school="wuyi_shiyan"),

@@ -12,11 +12,6 @@ def school_year_start(today: datetime.date) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
-def primary_entry_year(*, grade: int, school_year: int) -> int:
-    """The year a child now in `grade` entered first grade."""
-    return school_year - (grade - 1)
-
-
 def class_entry_year(*, school_type: School.Type, grade: int, school_year: int) -> int:
     """The year the class entered its school: first grade for a primary, seventh for a junior middle school."""
     first_grade = School.GRADES[school_type][0]

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..id_numbers import check_character
 from ..models import Code, CodeTable, School, SchoolClass
-from .calendar import class_entry_year, primary_entry_year, school_year_start
+from .calendar import school_year_start
 from .names import (
     BOY_NAMES,
     BOY_SINGLE,
@@ -70,9 +70,8 @@ class Register:
                 self.phones.add(number)
                 return number
 
-    def birth_date(self, *, grade: int) -> datetime.date:
-        # Six by 31 August of the year of entering first grade; one in twenty a year older.
-        entry = primary_entry_year(grade=grade, school_year=self.school_year)
+    def birth_date(self, *, entry: int) -> datetime.date:
+        # Six by 31 August of the year of entering first grade (`entry`); one in twenty a year older.
         first = datetime.date(entry - 7, 9, 1)
         if self.rng.random() < 0.05:
             first = first.replace(year=first.year - 1)
@@ -91,7 +90,11 @@ class Register:
     # One student
 
     def student(self, *, demo: DemoSchool, school_class: SchoolClass) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """A student who has been in `school_class` (or in its earlier grades) since the class entered."""
         rng = self.rng
+        first_grade = School.GRADES[demo.type][0]
+        entry_year = school_class.entry_year
+        primary_entry = entry_year - (first_grade - 1)  # the year they started first grade
         county = COUNTIES[demo.county]
         town = county.towns[rng.choice(demo.towns)]
         migrant = rng.random() < demo.migrant_share
@@ -100,7 +103,7 @@ class Register:
 
         male = rng.random() < 0.52
         while True:
-            birth_date = self.birth_date(grade=school_class.grade)
+            birth_date = self.birth_date(entry=primary_entry)
             family_name = self.surname(she=she)
             name = family_name + self.child_given_name(male)
             identity = (name, "1" if male else "2", birth_date)
@@ -139,12 +142,10 @@ class Register:
         if id_type == "1":
             id_number = self.citizen_id(area=area, birth_date=birth_date, male=male)
 
-        first_grade = School.GRADES[demo.type][0]
-        entry_year = class_entry_year(school_type=demo.type, grade=school_class.grade, school_year=self.school_year)
         transferred_in = school_class.grade > first_grade and rng.random() < 0.04
         if transferred_in:
             entry_way = "5"  # 转入
-            entry_date = datetime.date(rng.randint(entry_year + 1, self.school_year), rng.choice((2, 9)), 1)
+            entry_date = datetime.date(rng.randint(entry_year + 1, entry_year + school_class.grade - first_grade), rng.choice((2, 9)), 1)
         else:
             entry_way = rng.choices(("1", "2"), weights=(85, 15))[0]
             entry_date = datetime.date(entry_year, 9, 1)
