@@ -66,7 +66,8 @@ def requests_in_motion(*, summary: register.Summary, students: dict[str, Student
 
 
 def _class(school: School, grade: int, index: int = 0) -> SchoolClass:
-    return SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN).order_by("sequence")[index]
+    classes = SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN)
+    return classes.order_by("sequence")[index]
 
 
 def _graduation(users, school_class: SchoolClass | None) -> None:
@@ -74,7 +75,8 @@ def _graduation(users, school_class: SchoolClass | None) -> None:
     if school_class is None:
         return
     year = school_class.entry_year + len(school_class.school.grades)
-    approve(users["longyou_officer"], graduation_start(school_class=school_class, by=users["xikou_registrar"], year=year))
+    graduation = graduation_start(school_class=school_class, by=users["xikou_registrar"], year=year)
+    approve(users["longyou_officer"], graduation)
 
 
 def _transfers(users, schools, *, today: datetime.date) -> None:

@@ -145,7 +145,8 @@ class Register:
         transferred_in = school_class.grade > first_grade and rng.random() < 0.04
         if transferred_in:
             entry_way = "5"  # 转入
-            entry_date = datetime.date(rng.randint(entry_year + 1, entry_year + school_class.grade - first_grade), rng.choice((2, 9)), 1)
+            last_year_in = entry_year + school_class.grade - first_grade
+            entry_date = datetime.date(rng.randint(entry_year + 1, last_year_in), rng.choice((2, 9)), 1)
         else:
             entry_way = rng.choices(("1", "2"), weights=(85, 15))[0]
             entry_date = datetime.date(entry_year, 9, 1)
