@@ -49,6 +49,9 @@ def _counts() -> dict[str, int]:
         "schools": School.objects.count(),
         "users": get_user_model().objects.count(),
         "memberships_to_change_password": Membership.objects.filter(must_change_password=True).count(),
+        "requests": Request.objects.count(),
+        "steps": WorkItem.objects.count(),
+        "notifications": Notification.objects.count(),
     }
 
 
