@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "notifications",
     "documents",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

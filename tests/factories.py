@@ -222,13 +222,15 @@ class StudentFactory(factory.Factory):
     reach = None
 
     @classmethod
-    def _create(cls, model_class, *, school_class, family_members, by, reach, **data):
+    def _create(cls, model_class, *, school_class, family_members, by, reach, placed_on=None, **data):
         for field, (table, default) in STUDENT_CODE_DEFAULTS.items():
             data.setdefault(field, default)
         for field, table in STUDENT_CODE_FIELDS.items():
             if data.get(field) is not None and not isinstance(data[field], Code):
                 data[field] = code(table, data[field])
-        student = services.student_register(school_class=school_class, data=data, family_members=family_members, by=by)
+        student = services.student_register(
+            school_class=school_class, data=data, family_members=family_members, by=by, placed_on=placed_on
+        )
         if reach == "suspended":
             student = services.student_suspend(
                 student=student, until=timezone.localdate() + datetime.timedelta(days=180), by=by, reason="因病休学"

@@ -11,7 +11,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("config", "records", "flows", "notifications", "documents", "reports")
+PACKAGES = ("config", "records", "flows", "notifications", "documents", "reports", "demo")
 
 
 def _modules() -> dict[str, Path]:
@@ -116,6 +116,18 @@ def test_the_register_imports_nothing_of_the_flows_or_what_is_built_on_them():
         if module.startswith("records")
         for other in others
         if other.startswith(("flows", "notifications", "documents", "reports"))
+    )
+    assert offending == []
+
+
+def test_nothing_imports_the_demo():
+    """The demo sits on top of everything and loads data; the site itself never depends on it."""
+    offending = sorted(
+        f"{module} imports {other}"
+        for module, others in EDGES.items()
+        if not module.startswith("demo")
+        for other in others
+        if other.startswith("demo")
     )
     assert offending == []
 

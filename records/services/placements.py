@@ -27,9 +27,12 @@ def require_open_class(school_class: SchoolClass, field: str = "school_class") -
     class_open_check(SchoolClass.objects.select_for_update().only("name", "state").get(pk=school_class.pk), field)
 
 
-def placement_open(*, student: Student, school_class: SchoolClass, reason: str, by) -> Placement:
+def placement_open(
+    *, student: Student, school_class: SchoolClass, reason: str, by, started_on: datetime.date | None = None
+) -> Placement:
     placement = Placement(
-        student=student, school=school_class.school, school_class=school_class, started_on=today(), reason=reason
+        student=student, school=school_class.school, school_class=school_class, started_on=started_on or today(),
+        reason=reason,
     )
     record_actor(placement, by, reason)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ..id_numbers import StudentNumberPrefix, parse_citizen_id
 from ..models import FamilyMember, SchoolClass, Student
-from .base import CITIZEN_ID_TYPE, fire, locked, record_actor
+from .base import CITIZEN_ID_TYPE, fire, locked, record_actor, today
 from .checks import poverty_change_check
 from .identity import key_info_check, record_check, student_number_issue, validate_family_members
 from .placements import placement_open, require_open_class
@@ -61,14 +62,20 @@ def student_register(
     family_members: list[dict[str, Any]],
     by,
     placement_reason: str = "",
+    placed_on: datetime.date | None = None,
 ) -> Student:
     """Create a record, issue its student number and place the student in `school_class`.
+
+    The placement starts today, or on `placed_on` for a student who has been in the class since
+    before the record was entered (a register filled in after the fact, as the demo's is).
 
     `data` holds the record's fields by name (codes as Code instances). A possible duplicate
     (same name, gender and birth date) does not stop the registration: it is flagged on the
     new record for the registrar to resolve.
     """
     require_open_class(school_class)
+    if placed_on is not None and placed_on > today():
+        raise ValidationError({"placed_on": _("编班日期不能晚于今天。")}, code="future_placement")
     school = school_class.school
     student, duplicate = record_check(school=school, data=data, family=family_members)
     student.possible_duplicate_of = duplicate
@@ -87,7 +94,7 @@ def student_register(
         # Another registration with this ID number committed first.
         raise ValidationError({"id_number": _("该证件号已有学籍，一人只能有一个学籍。")}, code="duplicate_id") from None
     family_members_write(student=student, members=family_members, by=by)
-    placement_open(student=student, school_class=school_class, reason=reason, by=by)
+    placement_open(student=student, school_class=school_class, reason=reason, by=by, started_on=placed_on)
     return student
 
 

@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from records import services
 from records.models import Placement, School, Student
@@ -39,6 +40,21 @@ def test_enrolled_student_has_exactly_one_open_placement(student, class_a):
     placements = _open_placements(student)
 
     assert [(p.school, p.school_class, p.started_on) for p in placements] == [(class_a.school, class_a, _today())]
+
+
+def test_a_record_entered_after_the_fact_is_placed_from_the_day_the_student_joined(class_a):
+    joined = datetime.date(class_a.entry_year, 9, 1)
+    student = StudentFactory(school_class=class_a, placed_on=joined)
+
+    assert [(p.school_class, p.started_on) for p in _open_placements(student)] == [(class_a, joined)]
+
+
+def test_a_placement_starting_after_today_is_refused_and_nothing_is_saved(class_a):
+    with pytest.raises(ValidationError) as refused:
+        StudentFactory(school_class=class_a, name="赵未来", placed_on=timezone.localdate() + datetime.timedelta(days=1))
+
+    assert refused.value.message_dict == {"placed_on": ["编班日期不能晚于今天。"]}
+    assert not Student.objects.filter(name="赵未来").exists()
 
 
 @pytest.mark.parametrize("trait", ["suspended", "dropped_out", "graduated", "deceased"])

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from records.demo import DEMO_PASSWORD, demo_has_foreign_students, demo_is_loaded, demo_logins
-from reports.demo import demo_load
+from demo.load import demo_load
 
 
 class Command(BaseCommand):
