@@ -84,7 +84,7 @@ class ApiTokenList(APIView):
         tokens = selectors.api_tokens_of(request.user)
         return Response(ApiTokenSerializer([_token_row(t, request.auth) for t in tokens], many=True).data)
 
-    @extend_schema(responses=TokensRevokedSerializer, tags=["auth"])
+    @extend_schema(responses=TokensRevokedSerializer, tags=["auth"], operation_id="auth_tokens_revoke_all")
     def delete(self, request):
         return Response({"revoked": services.api_tokens_revoke(user=request.user)})
 
@@ -94,7 +94,7 @@ class ApiTokenDetail(APIView):
 
     before_password_change = True
 
-    @extend_schema(responses={204: OpenApiResponse(description="revoked")}, tags=["auth"])
+    @extend_schema(responses={204: OpenApiResponse(description="revoked")}, tags=["auth"], operation_id="auth_token_revoke")
     def delete(self, request, prefix: str):
         token = selectors.api_tokens_of(request.user).filter(prefix=prefix).first()
         if token is None:
