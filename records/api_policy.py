@@ -26,13 +26,13 @@ class ExpiringTokenAuthentication(authentication.TokenAuthentication):
     model = ApiToken
 
     def authenticate_credentials(self, key):
-        # REST framework's own messages (and its translations) where ours would say the same.
         token = (
             ApiToken.objects.select_related("user", "user__membership")
             .filter(digest=services.api_token_digest(key))
             .first()
         )
         if token is None:
+            # REST framework's own message (and its translations), as for any unknown key.
             raise exceptions.AuthenticationFailed(gettext_lazy("Invalid token."))
         user = token.user
         if token.expires_at <= timezone.now():
