@@ -11,6 +11,9 @@ from reports import api as reports_api
 
 v1 = [
     path("auth/token/", records_api.TokenView.as_view(), name="api-token"),
+    # The caller's own tokens (issue 14): list them, revoke one or all.
+    path("auth/tokens/", records_api.ApiTokenList.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:prefix>/", records_api.ApiTokenDetail.as_view(), name="api-token-revoke"),
     path("me/", records_api.MeView.as_view(), name="api-me"),
     path("schools/", records_api.SchoolList.as_view(), name="api-schools"),
     path("schools/<str:identifier>/classes/", records_api.SchoolClassList.as_view(), name="api-school-classes"),

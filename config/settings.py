@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
@@ -241,10 +240,15 @@ XUEJI_SITE_URL = env.str("XUEJI_SITE_URL", default="")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"forbidden_on_one_line": {"()": "config.request_log.ForbiddenOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    # WeasyPrint narrates every step of every PDF (and of its import) at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint narrates every step of every PDF (and of its import) at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # A refusal (403) is expected: one line with the user and the path; 5xx keep their traceback.
+        "django.request": {"filters": ["forbidden_on_one_line"]},
+    },
 }
 
 XUEJI_SITE_TITLE = _("学籍管理")
@@ -252,7 +256,7 @@ XUEJI_SITE_TITLE = _("学籍管理")
 # The REST API (/api/v1/, issue 6): token or session login, JSON errors in the request's language.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "records.api_policy.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["records.api_policy.IsMember"],
@@ -265,6 +269,9 @@ REST_FRAMEWORK = {
     # The token endpoint only: per client address, on top of the per-account lockout of django-axes.
     "DEFAULT_THROTTLE_RATES": {"api_token": env.str("XUEJI_API_TOKEN_RATE", default="10/minute")},
 }
+# How long an API token works after it is issued: a working day. A new password, a lockout and a
+# logout from the pages end it earlier.
+XUEJI_API_TOKEN_HOURS = env.float("XUEJI_API_TOKEN_HOURS", default=8.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Xueji 学籍 API",
     "DESCRIPTION": "The student-status register: students, classes, term calendars, requests and their steps.",

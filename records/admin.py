@@ -13,6 +13,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    ApiToken,
     Bureau,
     Code,
     FamilyMember,
@@ -195,14 +196,18 @@ class PlacementAdmin(ReadOnlyAdmin):
 class MembershipForm(forms.ModelForm):
     class Meta:
         model = Membership
-        fields = ("user", "role", "school", "school_class", "subject", "bureau", "must_change_password")
+        fields = (
+            "user", "role", "school", "school_class", "subject", "bureau", "must_change_password", "is_script_account"
+        )
 
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
     form = MembershipForm
-    list_display = ("user", "full_name", "role", "school", "school_class", "bureau", "must_change_password")
-    list_filter = ("role", "must_change_password")
+    list_display = (
+        "user", "full_name", "role", "school", "school_class", "bureau", "must_change_password", "is_script_account"
+    )
+    list_filter = ("role", "must_change_password", "is_script_account")
     search_fields = ("user__username", "user__first_name", "school__name", "bureau__name")
     list_select_related = ("user", "school", "school_class", "bureau")
     autocomplete_fields = ("user", "school", "school_class", "bureau")
@@ -213,6 +218,31 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         services.membership_save(membership=obj, by=request.user)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Who holds which API token; an administrator may revoke one (delete). Keys are never shown:
+    only their digests are stored."""
+
+    list_display = ("user", "prefix", "client", "created", "expires_at", "last_used_at")
+    search_fields = ("user__username", "prefix")
+    list_select_related = ("user",)
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        services.api_token_revoke(token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token)
 
 
 @admin.register(Term)

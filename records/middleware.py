@@ -5,7 +5,8 @@ from .selectors import membership_of
 
 
 class PasswordChangeRequiredMiddleware:
-    """Sends a person to the password page until the initial password is changed (policy texts, 篇5)."""
+    """Sends a person to the password page until the initial password is changed (policy texts, 篇5).
+    The API refuses such a person with a 403 of its own (records.api_policy.IsMember)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

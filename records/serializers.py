@@ -292,7 +292,24 @@ class TokenRequestSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(help_text="send it as `Authorization: Token <token>`; shown only this once")
+    prefix = serializers.CharField(help_text="the token's first characters: how GET /api/v1/auth/tokens/ names it")
+    expires_at = serializers.DateTimeField(help_text="after this the token is refused with 401; request a new one")
+
+
+class ApiTokenSerializer(serializers.Serializer):
+    """One of the caller's own tokens, without its key."""
+
+    prefix = serializers.CharField(help_text="the token's first characters; DELETE …/auth/tokens/{prefix}/ revokes it")
+    client = serializers.CharField(help_text="the User-Agent it was issued to")
+    created = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True, help_text="to within a few minutes")
+    current = serializers.BooleanField(help_text="the token of this very call")
+
+
+class TokensRevokedSerializer(serializers.Serializer):
+    revoked = serializers.IntegerField(help_text="how many tokens ended")
 
 
 class StudentFilterSerializer(serializers.Serializer):

@@ -52,6 +52,7 @@ class RecordsApp(Application):
         "intake/<int:pk>/errors.xlsx", views.IntakeImportErrorsView.as_view(), name="intake_import_errors"
     )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
+    api_tokens_path = path("accounts/tokens/", views.ApiTokenListView.as_view(), name="api_tokens")
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.
     class_operation_path = re_path(

@@ -9,6 +9,7 @@
     term_work     head-count checks, level grades, term comments
     dropouts      dropout follow-ups (控辍保学)
     intake        intake spreadsheets (批量导入新生) and their validation jobs
+    tokens        the REST API's tokens
 """
 
 from .calendar import Term, TransferWindow
@@ -19,6 +20,7 @@ from .organisation import Bureau, Region, School, SchoolClass
 from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
 from .students import FamilyMember, Placement, Student
 from .term_work import COMMENT_MAX_LENGTH, HeadCount, Level, LevelGrade, TermComment
+from .tokens import ApiToken
 from .year_end import GraduationCertificate, Rollover, RolloverClass
 
 __all__ = [
@@ -26,5 +28,5 @@ __all__ = [
     "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
     "GraduationCertificate", "Rollover", "RolloverClass",
     "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment", "DropoutFollowUp",
-    "IntakeImport", "IntakeRow",
+    "IntakeImport", "IntakeRow", "ApiToken",
 ]

@@ -45,6 +45,11 @@ class Membership(models.Model):
         Bureau, verbose_name=_("教育局"), null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
     )
     must_change_password = models.BooleanField(_("首次登录须修改密码"), default=True)
+    # Only an account made for a program may use the API before its initial password is changed,
+    # and only with a token: its sessions on the pages and the API still have to change it first.
+    is_script_account = models.BooleanField(
+        _("脚本账号"), default=False, help_text=_("供程序调用 API 的账号：凭 API 令牌可不先修改初始密码。")
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@
     dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
     intake    intake files (批量导入新生)
     exports   the class exports' rows
+    tokens    a person's own API tokens
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
 statistics and the term reports, which count completed requests, are reports.selectors.
@@ -51,6 +52,7 @@ from .term_work import (
     term_work_rows,
     term_work_totals,
 )
+from .tokens import api_tokens_of
 from .year_end import (
     certificate_verify,
     graduates_for_promotion,
@@ -71,5 +73,5 @@ __all__ = [
     "DEATH_REASON", "NOT_FOLLOWED_UP", "dropout_reason_counts", "dropout_search", "dropouts_visible_to",
     "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
     "statistics_visible_to",
-    "intake_imports_visible_to", "class_students_for_export",
+    "intake_imports_visible_to", "class_students_for_export", "api_tokens_of",
 ]

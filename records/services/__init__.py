@@ -13,6 +13,7 @@
     dropouts    follow-ups of dropped-out students (控辍保学)
     intake      intake files (批量导入新生) and their validation job's state
     intake_rows the rows of an intake file, checked by the identity rules in batches
+    tokens      the REST API's tokens: issue, use, revoke
     bulk_registration  the records of an approved intake, created together
 
 Callers import from here (`from records import services`); the modules import each other.
@@ -36,6 +37,15 @@ from .intake import (
 )
 from .intake_rows import intake_rows_still_free
 from .people import membership_save, user_password_changed, user_provision
+from .tokens import (
+    api_token_digest,
+    api_token_issue,
+    api_token_lifetime,
+    api_token_revoke,
+    api_token_used,
+    api_tokens_revoke,
+    api_tokens_revoke_for_username,
+)
 from .checks import (
     RESUME_SAME_CLASS_DAYS,
     status_blockers,
@@ -94,4 +104,6 @@ __all__ = [
     "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
     "comments_record", "grades_record", "head_count_confirm", "level_parse",
     "follow_up_add",
+    "api_token_digest", "api_token_issue", "api_token_lifetime", "api_token_revoke", "api_token_used",
+    "api_tokens_revoke", "api_tokens_revoke_for_username",
 ]

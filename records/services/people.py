@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..models import CLASS_ROLES, Bureau, Membership, Role, School, SchoolClass
 from ..subjects import Subject
 from .base import record_actor
+from .tokens import api_tokens_revoke
 
 User = get_user_model()
 
@@ -28,9 +29,13 @@ def user_provision(
     full_name: str = "",
     by=None,
     must_change_password: bool = True,
+    is_script_account: bool = False,
+    self_provisioned: bool = False,
 ) -> AbstractBaseUser:
     """Create or update a person's account and membership; the pages ask for a new password at
-    the first login."""
+    the first login. The new password ends the account's API tokens. `by` is who did it;
+    `self_provisioned` records the account as its own creator (the first administrator, whom
+    nobody else could have created)."""
     if role not in Role.values:
         raise ValidationError({"role": _("角色无效，可选：%(roles)s") % {"roles": ", ".join(Role.values)}})
     if role in CLASS_ROLES and not school_class:
@@ -56,6 +61,7 @@ def user_provision(
     user.is_staff = role == Role.ADMIN
     user.is_superuser = role == Role.ADMIN
     user.save()
+    api_tokens_revoke(user=user)
     membership = Membership.objects.filter(user=user).first() or Membership(user=user)
     membership.role = role
     membership.school = school if role != Role.BUREAU_OFFICER and role != Role.ADMIN else None
@@ -63,8 +69,9 @@ def user_provision(
     membership.school_class = school_class
     membership.subject = subject
     membership.must_change_password = must_change_password
+    membership.is_script_account = is_script_account
     membership.full_clean(exclude=["user"])
-    record_actor(membership, by, _("开通账号"))
+    record_actor(membership, user if self_provisioned else by, _("开通账号"))
     membership.save()
     user.groups.set([Group.objects.get(name=role)])
     return user
@@ -72,6 +79,9 @@ def user_provision(
 
 @transaction.atomic
 def user_password_changed(*, user) -> None:
+    """After the person changed their own password: the first-login change is done, and the API
+    tokens issued under the old password end."""
+    api_tokens_revoke(user=user)
     membership = Membership.objects.filter(user=user).first()
     if membership and membership.must_change_password:
         membership.must_change_password = False

@@ -1,6 +1,6 @@
 """The register's pages, by subject; records/urls.py names them as `views.<View>`."""
 
-from .accounts import LoginView, PasswordChangeView
+from .accounts import ApiTokenListView, LoginView, PasswordChangeView
 from .calendar import CalendarView
 from .classes import ClassDetailView, ClassListView, ClassOperationView
 from .dropouts import DropoutDetailView, DropoutListView
@@ -12,7 +12,7 @@ from .term_work import ClassCommentsView, ClassGradesView, ClassTermWorkView, He
 from .verify import certificate_verify_view
 
 __all__ = [
-    "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
+    "ApiTokenListView", "LoginView", "PasswordChangeView", "CalendarView", "ClassDetailView", "ClassListView", "ClassOperationView",
     "ClassExportView", "IntakeImportErrorsView", "IntakeImportProgressView", "IntakeTemplateView",
     "RolloverDetailView", "RolloverProgressView", "RolloverUndoView", "RolloverView", "HomeView",
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",

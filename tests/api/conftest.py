@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from records import services
 
 from tests.flows.conftest import (  # noqa: F401 (fixtures)
     changshan_bureau,
@@ -35,8 +36,8 @@ def api_for(db):
     def make(user=None, *, language: str | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
-            token, _created = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            _token, key = services.api_token_issue(user=user)
+            client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
         if language:
             client.defaults["HTTP_ACCEPT_LANGUAGE"] = language
         return client

@@ -77,16 +77,15 @@ def test_the_token_endpoint_is_rate_limited(api_for, registrar, settings):
     assert int(throttled["Retry-After"]) > 0
 
 
-def test_a_provisioned_account_uses_the_api_while_the_pages_still_ask_for_a_new_password(
-    api_for, client, school_a
-):
-    scripted = UserFactory(username="newcomer", school=school_a, must_change_password=True)
+def test_a_script_account_uses_the_api_while_the_pages_still_ask_for_a_new_password(api_for, client, school_a):
+    scripted = UserFactory(username="newcomer", school=school_a, must_change_password=True, is_script_account=True)
 
     issued = token_request(api_for(), scripted.username)
     assert issued.status_code == 200 and issued.json()["token"]
     client_api = api_for()
     client_api.credentials(HTTP_AUTHORIZATION=f"Token {issued.json()['token']}")
     assert client_api.get("/api/v1/me/").json()["username"] == "newcomer"
+    assert client_api.get("/api/v1/students/").status_code == 200
 
     client.force_login(scripted)
     assert client.get("/students/")["Location"] == "/accounts/password/"

@@ -11,10 +11,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, seed
 from hypothesis import settings as hypothesis_settings
 from hypothesis.errors import Unsatisfiable
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 
 from flows.engine import evidence_add
+from records import selectors, services
 from flows.intake.tasks import intake_import_run, intake_import_start
 from tests.factories import StudentFactory, TermFactory
 from tests.flows.acting import decide, start_transfer
@@ -52,8 +52,9 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == api_paths()
     # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work,
-    # 6 of the statistics, 2 class exports and 4 paths of the intake files (批量新生建档)
-    assert len(api_paths()) == 44
+    # 6 of the statistics, 2 class exports and 4 paths of the intake files (批量新生建档); of issue
+    # 14 the caller's own tokens (2)
+    assert len(api_paths()) == 46
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -131,7 +132,16 @@ def known_ids(registrar, student, class_a, class_b, receiving_registrar, bureau_
 
 @pytest.fixture
 def registrar_token(registrar):
-    return Token.objects.get_or_create(user=registrar)[0].key
+    """registrar_token() → a key of the registrar's that works: the fuzzed calls include revoking
+    the registrar's own tokens (DELETE /api/v1/auth/tokens/), after which a new one is issued."""
+    key = {"value": services.api_token_issue(user=registrar)[1]}
+
+    def current() -> str:
+        if not selectors.api_tokens_of(registrar).filter(digest=services.api_token_digest(key["value"])).exists():
+            key["value"] = services.api_token_issue(user=registrar)[1]
+        return key["value"]
+
+    return current
 
 
 # Bounded and repeatable: a fixed seed and 25 examples per operation and mode (well under a minute).
@@ -145,13 +155,12 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     """schemathesis generates requests for every operation, schema-conforming (positive) and not
     (negative), sent with a registrar's token, and once more with path parameters that exist;
     none may end in a 5xx."""
-    headers = {"Authorization": f"Token {registrar_token}"}
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # 44 paths; requests, a calendar, follow-ups, intake files, head counts, grades and comments
-    # take two methods, a student's grade and comment three.
-    assert len(operations) == 53
+    # 46 paths; requests, a calendar, follow-ups, intake files, head counts, grades, comments and
+    # the caller's tokens take two methods, a student's grade and comment three.
+    assert len(operations) == 56
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)
@@ -164,7 +173,7 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
         )
         @given(case=strategy)
         def call(case):
-            response = case.call(headers=headers)
+            response = case.call(headers={"Authorization": f"Token {registrar_token()}"})
             statuses.setdefault(label, set()).add(response.status_code)
             if response.status_code >= 500:
                 server_errors.append((case.method, case.formatted_path, case.query, case.body, response.text[:300]))
@@ -191,7 +200,7 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     assert server_errors == []
     # Not only refusals: the calls reached the data.
     assert all(200 in statuses[label] for label in (
-        "GET /api/v1/me/", "GET /api/v1/students/", "GET /api/v1/students/{id}/", "GET /api/v1/requests/{id}/",
+        "GET /api/v1/me/", "GET /api/v1/auth/tokens/", "GET /api/v1/students/", "GET /api/v1/students/{id}/", "GET /api/v1/requests/{id}/",
         "GET /api/v1/tasks/{id}/", "GET /api/v1/schools/{identifier}/classes/", "GET /api/v1/bureaus/{code}/calendar/",
         "GET /api/v1/students/{id}/card/", "GET /api/v1/requests/{id}/transfer-certificate/",
         "GET /api/v1/requests/{id}/suspension-certificate/",
@@ -202,4 +211,5 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     assert set(unsatisfiable) <= {
         "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
         "GET /api/v1/intake-template/", "GET /api/v1/classes/{code}/roster/", "GET /api/v1/classes/{code}/records/",
+        "GET /api/v1/auth/tokens/", "DELETE /api/v1/auth/tokens/", "DELETE /api/v1/auth/tokens/{prefix}/",
     }

@@ -58,6 +58,8 @@ def test_the_task_list_filters_and_makes_no_query_per_row(api_for, bureau_office
     for _ in range(5):
         start_transfer(StudentFactory(school_class=class_a), receiving_registrar, to_class=class_b)
     client = api_for(bureau_officer)
+    # The token's first call records when it was used (once every few minutes), not per row.
+    client.get("/api/v1/me/")
     counts = []
     for size in (1, 5):
         with CaptureQueriesContext(connection) as queries:

@@ -10,11 +10,12 @@ User = get_user_model()
 PASSWORD = "Chushi-Mima-2025"
 
 
-def _run(*args):
-    call_command("xueji_user", *args)
+def _run(*args, by="admin"):
+    """The command as an administrator runs it, naming themselves with --by (by=None: without)."""
+    call_command("xueji_user", *args, *(["--by", by] if by else []))
 
 
-def test_creates_a_registrar_with_membership_group_and_initial_password(school_a):
+def test_creates_a_registrar_with_membership_group_and_initial_password(school_a, admin_user):
     _run("wang.fang", "--role", "registrar", "--school", school_a.identifier, "--name", "王芳", "--password", PASSWORD)
 
     user = User.objects.get(username="wang.fang")
@@ -27,7 +28,7 @@ def test_creates_a_registrar_with_membership_group_and_initial_password(school_a
     assert user.has_perm("records.add_student")
 
 
-def test_updates_an_existing_user_to_a_new_role_and_password(school_a, class_a):
+def test_updates_an_existing_user_to_a_new_role_and_password(school_a, admin_user, class_a):
     _run("li.lei", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD)
 
     _run("li.lei", "--role", "class_teacher", "--class", class_a.code, "--password", "Xin-Mima-2025")
@@ -44,7 +45,7 @@ def test_updates_an_existing_user_to_a_new_role_and_password(school_a, class_a):
     assert not user.has_perm("records.add_student")
 
 
-def test_bureau_officer_is_attached_to_the_bureau(longyou_bureau):
+def test_bureau_officer_is_attached_to_the_bureau(longyou_bureau, admin_user):
     _run("zhao.kz", "--role", "bureau_officer", "--bureau", longyou_bureau.code, "--password", PASSWORD)
 
     membership = User.objects.get(username="zhao.kz").membership
@@ -52,7 +53,7 @@ def test_bureau_officer_is_attached_to_the_bureau(longyou_bureau):
 
 
 def test_admin_is_staff_and_superuser(db):
-    _run("root.admin", "--role", "admin", "--password", PASSWORD)
+    _run("root.admin", "--role", "admin", "--password", PASSWORD, by=None)
 
     user = User.objects.get(username="root.admin")
     assert user.is_staff and user.is_superuser
@@ -88,14 +89,14 @@ def test_school_role_needs_a_school(db):
 
 
 @pytest.mark.parametrize("role", ["class_teacher", "subject_teacher"])
-def test_teacher_needs_a_class(school_a, role):
+def test_teacher_needs_a_class(school_a, admin_user, role):
     with pytest.raises(CommandError, match="须指定任教班级"):
         _run("ghost", "--role", role, "--school", school_a.identifier, "--password", PASSWORD)
 
     assert not User.objects.filter(username="ghost").exists()
 
 
-def test_class_of_another_school_is_refused(school_a, class_b):
+def test_class_of_another_school_is_refused(school_a, admin_user, class_b):
     with pytest.raises(CommandError, match="班级不属于该学校"):
         _run(
             "ghost", "--role", "class_teacher", "--school", school_a.identifier, "--class", class_b.code,
@@ -116,3 +117,59 @@ def test_school_and_bureau_together_are_refused(school_a, longyou_bureau):
 def test_unknown_role_is_refused(school_a):
     with pytest.raises(CommandError, match="invalid choice"):
         _run("ghost", "--role", "headmaster", "--school", school_a.identifier, "--password", PASSWORD)
+
+
+# --- Who did it (issue 14) ----------------------------------------------------------------------
+
+
+def _history(username):
+    return [
+        (entry.history_user.username if entry.history_user else None, entry.history_change_reason)
+        for entry in Membership.history.filter(user__username=username).order_by("history_date")
+    ]
+
+
+def test_the_administrator_named_by_by_is_in_the_new_accounts_history(school_a, admin_user):
+    _run("wang.fang", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD)
+    _run("wang.fang", "--role", "academic_office", "--school", school_a.identifier, "--password", PASSWORD)
+
+    assert _history("wang.fang") == [("admin", "开通账号"), ("admin", "开通账号")]
+
+
+def test_without_by_the_command_refuses_once_an_administrator_exists(school_a, admin_user):
+    with pytest.raises(CommandError, match="--by USERNAME is required"):
+        _run("ghost", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD, by=None)
+
+    assert not User.objects.filter(username="ghost").exists()
+
+
+def test_by_must_name_an_active_administrator(school_a, registrar):
+    with pytest.raises(CommandError, match="not an active administrator"):
+        _run("ghost", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD, by=registrar.username)
+    with pytest.raises(CommandError, match="not an active administrator"):
+        _run("ghost", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD, by="nobody")
+
+    assert not User.objects.filter(username="ghost").exists()
+
+
+def test_the_first_administrator_is_recorded_as_creating_their_own_account(db):
+    _run("root.admin", "--role", "admin", "--password", PASSWORD, by=None)
+
+    assert _history("root.admin") == [("root.admin", "开通账号")]
+
+
+def test_before_any_administrator_exists_only_an_administrator_can_be_created(school_a):
+    with pytest.raises(CommandError, match="No administrator yet"):
+        _run("ghost", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD, by=None)
+
+    assert not User.objects.filter(username="ghost").exists()
+
+
+def test_script_marks_an_account_for_a_program_and_a_rerun_without_it_clears_it(school_a, admin_user):
+    _run("sync.bot", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD, "--script")
+    membership = User.objects.get(username="sync.bot").membership
+    assert membership.is_script_account and membership.must_change_password
+
+    _run("sync.bot", "--role", "registrar", "--school", school_a.identifier, "--password", PASSWORD)
+
+    assert not Membership.objects.get(user__username="sync.bot").is_script_account
