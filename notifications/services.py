@@ -7,6 +7,7 @@ drain. The flows' hooks that queue this work after their commit are in notificat
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from flows.models import Request, WorkItem
 from records.models import Bureau, Role, Student
-from flows.selectors import users_who_may_act_on
+from flows.selectors import users_who_may_act_on, users_who_may_act_on_each
 from records.selectors import users_in_role
 
 from .models import Escalation, Notification
@@ -45,10 +46,28 @@ def _about(request: Request) -> str:
     return (getattr(request.coerced, "record", None) or {}).get("name", "")
 
 
-def _request_label(request: Request) -> str:
-    about = _about(request)
+def _label(request: Request, about: str) -> str:
     label = f"{request.get_kind_display()} #{request.pk}"
     return f"{label}（{about}）" if about else label
+
+
+def _request_label(request: Request) -> str:
+    return _label(request, _about(request))
+
+
+def _request_labels(requests) -> dict[int, str]:
+    """`_request_label` of many requests: the new records' names in one query per kind of request."""
+    requests = {request.pk: request for request in requests}
+    names = {pk: request.student.name for pk, request in requests.items() if request.student_id}
+    unnamed = defaultdict(list)
+    for pk, request in requests.items():
+        if not request.student_id and request.flow_class is not None:
+            unnamed[request.flow_class.process_class].append(pk)
+    for process_class, pks in unnamed.items():
+        if hasattr(process_class, "record"):
+            for pk, record in process_class.objects.filter(pk__in=pks).values_list("pk", "record"):
+                names[pk] = (record or {}).get("name", "")
+    return {pk: _label(request, names.get(pk, "")) for pk, request in requests.items()}
 
 
 def _record(recipients, *, kind: str, key: str, title: str, message: str, round: int = 1, **about) -> int:
@@ -119,25 +138,35 @@ def task_waiting_record(work_item: WorkItem) -> int:
     )
 
 
+def _reminder_note(work_item: WorkItem, user, *, round: int, waited: int, label: str) -> Note:
+    return Note(
+        user,
+        f"{Kind.TASK_REMINDER}:w{work_item.pk}:r{round}",
+        _("待办提醒：%(step)s") % {"step": work_item.title},
+        _("%(request)s的“%(step)s”已等待 %(days)d 个工作日，请在 %(due)s 前办理。")
+        % {"request": label, "step": work_item.title, "days": waited, "due": work_item.due.isoformat()},
+        {"work_item": work_item, "request": work_item.request},
+    )
+
+
 def task_reminder_record(work_item: WorkItem, *, round: int, waited: int) -> int:
     """待办提醒, round `round`: the step has waited `waited` working days."""
-    request = work_item.request
-    return _record(
-        users_who_may_act_on(work_item),
-        kind=Kind.TASK_REMINDER,
-        key=f"{Kind.TASK_REMINDER}:w{work_item.pk}:r{round}",
-        round=round,
-        title=_("待办提醒：%(step)s") % {"step": work_item.title},
-        message=_("%(request)s的“%(step)s”已等待 %(days)d 个工作日，请在 %(due)s 前办理。")
-        % {
-            "request": _request_label(request),
-            "step": work_item.title,
-            "days": waited,
-            "due": work_item.due.isoformat(),
-        },
-        work_item=work_item,
-        request=request,
-    )
+    return task_reminders_record([(work_item, round, waited)])
+
+
+def task_reminders_record(due) -> int:
+    """待办提醒 for many steps at once, each `(work_item, round, waited)`: a few queries for the lot
+    (the people of every step, the new records' names, what was told before, one INSERT)."""
+    due = list(due)
+    people = users_who_may_act_on_each(item for item, _round, _waited in due)
+    labels = _request_labels(item.request for item, _round, _waited in due)
+    by_round = defaultdict(list)
+    for item, round, waited in due:
+        by_round[round].extend(
+            _reminder_note(item, user, round=round, waited=waited, label=labels[item.request_id])
+            for user in people[item.pk]
+        )
+    return sum(notes_record(Kind.TASK_REMINDER, notes, round=round) for round, notes in by_round.items())
 
 
 def supervising_bureau(work_item: WorkItem) -> Bureau | None:
@@ -147,32 +176,55 @@ def supervising_bureau(work_item: WorkItem) -> Bureau | None:
     return work_item.bureau.parent
 
 
-@transaction.atomic
 def task_escalate(work_item: WorkItem) -> int:
     """超期督办: the supervising bureau's officers hear of the overdue step, once; the step is marked."""
-    bureau = supervising_bureau(work_item)
-    Escalation.objects.bulk_create(
-        [Escalation(work_item=work_item, bureau=bureau, escalated_at=timezone.now())], ignore_conflicts=True
-    )
-    if bureau is None:
-        logger.info("Overdue step %s has no bureau above %s to escalate to.", work_item.pk, work_item.org)
+    return tasks_escalate([work_item])
+
+
+@transaction.atomic
+def tasks_escalate(work_items) -> int:
+    """超期督办 of many overdue steps: each is marked once (the Escalation row) and the officers of the
+    bureau above are told; a few queries for the lot (marks, officers, names, one INSERT)."""
+    work_items = list(work_items)
+    if not work_items:
         return 0
-    request = work_item.request
-    return _record(
-        users_in_role(Role.BUREAU_OFFICER, bureau=bureau),
-        kind=Kind.TASK_ESCALATED,
-        key=f"{Kind.TASK_ESCALATED}:w{work_item.pk}",
-        title=_("超期督办：%(org)s %(step)s") % {"org": work_item.org.name, "step": work_item.title},
-        message=_("%(request)s：%(org)s的“%(step)s”已超过办理时限 %(due)s 仍未办理，请督促办理。")
-        % {
-            "org": work_item.org.name,
-            "step": work_item.title,
-            "request": _request_label(request),
-            "due": work_item.due.isoformat(),
-        },
-        work_item=work_item,
-        request=request,
+    now = timezone.now()
+    bureaus = {item.pk: supervising_bureau(item) for item in work_items}
+    Escalation.objects.bulk_create(
+        [Escalation(work_item=item, bureau=bureaus[item.pk], escalated_at=now) for item in work_items],
+        ignore_conflicts=True,
     )
+    officers = defaultdict(list)
+    for user in (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            membership__role=Role.BUREAU_OFFICER,
+            membership__bureau__in={bureau.pk for bureau in bureaus.values() if bureau},
+        )
+        .select_related("membership")
+        .order_by("pk")
+    ):
+        officers[user.membership.bureau_id].append(user)
+    labels = _request_labels(item.request for item in work_items)
+    notes = []
+    for item in work_items:
+        bureau = bureaus[item.pk]
+        if bureau is None:
+            logger.info("Overdue step %s has no bureau above %s to escalate to.", item.pk, item.org)
+            continue
+        title = _("超期督办：%(org)s %(step)s") % {"org": item.org.name, "step": item.title}
+        message = _("%(request)s：%(org)s的“%(step)s”已超过办理时限 %(due)s 仍未办理，请督促办理。") % {
+            "org": item.org.name,
+            "step": item.title,
+            "request": labels[item.request_id],
+            "due": item.due.isoformat(),
+        }
+        notes.extend(
+            Note(user, f"{Kind.TASK_ESCALATED}:w{item.pk}", title, message, {"work_item": item, "request": item.request})
+            for user in officers[bureau.pk]
+        )
+    return notes_record(Kind.TASK_ESCALATED, notes)
 
 
 def request_closed_record(request: Request) -> int:
