@@ -231,8 +231,6 @@ CELERY_IMPORTS = ["flows.intake.tasks"]
 # Reminders and escalation (notifications/): a step is due after Bureau.step_due_working_days.
 XUEJI_REMIND_AFTER_WORKING_DAYS = env.int("XUEJI_REMIND_AFTER_WORKING_DAYS", default=2)
 XUEJI_REMIND_EVERY_WORKING_DAYS = env.int("XUEJI_REMIND_EVERY_WORKING_DAYS", default=2)
-# The sweeps read and tell the steps this many at a time (a few statements per batch).
-XUEJI_SWEEP_BATCH = env.int("XUEJI_SWEEP_BATCH", default=1000)
 XUEJI_SUSPENSION_ENDING_DAYS = env.int("XUEJI_SUSPENSION_ENDING_DAYS", default=14)
 # How far back the sweep looks for steps and endings that nobody was told about.
 XUEJI_CATCH_UP_DAYS = env.int("XUEJI_CATCH_UP_DAYS", default=7)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from records.models import CLASS_ROLES, Role, Student
@@ -39,40 +36,6 @@ def users_who_may_act_on(work_item):
     if work_item.school_class_id:
         users = users.filter(membership__school_class=work_item.school_class_id)
     return users
-
-
-def users_who_may_act_on_each(work_items) -> dict[int, list]:
-    """`users_who_may_act_on` for many steps in one query: each step's pk to its people, by pk.
-
-    The sweeps remind thousands of steps at once; one query per batch instead of one per step.
-    """
-    work_items = list(work_items)
-    schools = {item.school_id for item in work_items if item.school_id}
-    bureaus = {item.bureau_id for item in work_items if not item.school_id}
-    if not work_items:
-        return {}
-    users = (
-        get_user_model()
-        .objects.filter(is_active=True, membership__role__in={item.role for item in work_items})
-        .filter(Q(membership__school__in=schools) | Q(membership__bureau__in=bureaus))
-        .select_related("membership")
-        .order_by("pk")
-    )
-    by_place: dict[tuple, list] = defaultdict(list)
-    for user in users:
-        membership = user.membership
-        place = ("school", membership.school_id) if membership.school_id else ("bureau", membership.bureau_id)
-        by_place[(membership.role, *place)].append(user)
-    people = {}
-    for item in work_items:
-        place = ("school", item.school_id) if item.school_id else ("bureau", item.bureau_id)
-        people[item.pk] = [
-            user
-            for user in by_place[(item.role, *place)]
-            if (not item.assignee_id or user.pk == item.assignee_id)
-            and (not item.school_class_id or user.membership.school_class_id == item.school_class_id)
-        ]
-    return people
 
 
 def tasks_in_inbox(user):

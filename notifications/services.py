@@ -7,21 +7,23 @@ drain. The flows' hooks that queue this work after their commit are in notificat
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.models import Request, WorkItem
 from records.models import Bureau, Role, Student
-from flows.selectors import users_who_may_act_on, users_who_may_act_on_each
+from flows.selectors import users_who_may_act_on
 from records.selectors import users_in_role
 
+from . import bulk
 from .models import Escalation, Notification
 
 logger = logging.getLogger(__name__)
@@ -53,21 +55,6 @@ def _label(request: Request, about: str) -> str:
 
 def _request_label(request: Request) -> str:
     return _label(request, _about(request))
-
-
-def _request_labels(requests) -> dict[int, str]:
-    """`_request_label` of many requests: the new records' names in one query per kind of request."""
-    requests = {request.pk: request for request in requests}
-    names = {pk: request.student.name for pk, request in requests.items() if request.student_id}
-    unnamed = defaultdict(list)
-    for pk, request in requests.items():
-        if not request.student_id and request.flow_class is not None:
-            unnamed[request.flow_class.process_class].append(pk)
-    for process_class, pks in unnamed.items():
-        if hasattr(process_class, "record"):
-            for pk, record in process_class.objects.filter(pk__in=pks).values_list("pk", "record"):
-                names[pk] = (record or {}).get("name", "")
-    return {pk: _label(request, names.get(pk, "")) for pk, request in requests.items()}
 
 
 def _record(recipients, *, kind: str, key: str, title: str, message: str, round: int = 1, **about) -> int:
@@ -138,93 +125,89 @@ def task_waiting_record(work_item: WorkItem) -> int:
     )
 
 
-def _reminder_note(work_item: WorkItem, user, *, round: int, waited: int, label: str) -> Note:
-    return Note(
-        user,
-        f"{Kind.TASK_REMINDER}:w{work_item.pk}:r{round}",
-        _("待办提醒：%(step)s") % {"step": work_item.title},
-        _("%(request)s的“%(step)s”已等待 %(days)d 个工作日，请在 %(due)s 前办理。")
-        % {"request": label, "step": work_item.title, "days": waited, "due": work_item.due.isoformat()},
-        {"work_item": work_item, "request": work_item.request},
-    )
+def _reminder_key(round: int):
+    return Concat(Value(f"{Kind.TASK_REMINDER}:w"), bulk.as_text(F("pk")), Value(f":r{round}"))
 
 
-def task_reminder_record(work_item: WorkItem, *, round: int, waited: int) -> int:
-    """待办提醒, round `round`: the step has waited `waited` working days."""
-    return task_reminders_record([(work_item, round, waited)])
-
-
-def task_reminders_record(due) -> int:
-    """待办提醒 for many steps at once, each `(work_item, round, waited)`: a few queries for the lot
-    (the people of every step, the new records' names, what was told before, one INSERT)."""
-    due = list(due)
-    people = users_who_may_act_on_each(item for item, _round, _waited in due)
-    labels = _request_labels(item.request for item, _round, _waited in due)
-    by_round = defaultdict(list)
-    for item, round, waited in due:
-        by_round[round].extend(
-            _reminder_note(item, user, round=round, waited=waited, label=labels[item.request_id])
-            for user in people[item.pk]
+def task_reminders_record(steps, *, round: int, waited: int) -> int:
+    """待办提醒, round `round`, for every step of `steps` (a WorkItem queryset), each waiting
+    `waited` working days, to everyone who may act on it (`users_who_may_act_on`, as joins): two
+    INSERT … SELECT statements, the school steps' and the bureau steps', whatever their number."""
+    recorded = 0
+    for org in ("school", "bureau"):
+        people = f"{org}__memberships"
+        told = (
+            steps.filter(**{f"{org}__isnull": False})
+            .filter(
+                Q(**{f"{people}__role": F("role"), f"{people}__user__is_active": True}),
+                Q(assignee__isnull=True) | Q(assignee=F(f"{people}__user")),
+                Q(school_class__isnull=True) | Q(school_class=F(f"{people}__school_class")),
+            )
         )
-    return sum(notes_record(Kind.TASK_REMINDER, notes, round=round) for round, notes in by_round.items())
-
-
-def supervising_bureau(work_item: WorkItem) -> Bureau | None:
-    """Who oversees the step: the school's bureau for a school's step, the level above for a bureau's."""
-    if work_item.school_id:
-        return work_item.school.bureau
-    return work_item.bureau.parent
-
-
-def task_escalate(work_item: WorkItem) -> int:
-    """超期督办: the supervising bureau's officers hear of the overdue step, once; the step is marked."""
-    return tasks_escalate([work_item])
+        told = bulk.with_request_label(told, "request")
+        recorded += bulk.notifications_insert(
+            told,
+            kind=Kind.TASK_REMINDER,
+            round=round,
+            recipient=F(f"{people}__user"),
+            email=F(f"{people}__user__email"),
+            key=_reminder_key(round),
+            work_item=F("pk"),
+            request=F("request"),
+            title=bulk.text(_("待办提醒：%(step)s"), step=F("title")),
+            message=bulk.text(
+                _("%(request)s的“%(step)s”已等待 %(days)d 个工作日，请在 %(due)s 前办理。"),
+                request=F("n_label"),
+                step=F("title"),
+                days=Value(str(waited)),
+                due=bulk.as_text(F("due")),
+            ),
+        )
+    return recorded
 
 
 @transaction.atomic
-def tasks_escalate(work_items) -> int:
-    """超期督办 of many overdue steps: each is marked once (the Escalation row) and the officers of the
-    bureau above are told; a few queries for the lot (marks, officers, names, one INSERT)."""
-    work_items = list(work_items)
-    if not work_items:
-        return 0
+def tasks_escalate(overdue) -> int:
+    """超期督办 of every step of `overdue` (a WorkItem queryset of steps past their due date, not yet
+    escalated): each is marked once, with the bureau that oversees it (the school's bureau for a
+    school's step, the level above for a bureau's), and that bureau's officers are told. Two
+    INSERT … SELECT statements and a count, whatever the number of steps."""
     now = timezone.now()
-    bureaus = {item.pk: supervising_bureau(item) for item in work_items}
-    Escalation.objects.bulk_create(
-        [Escalation(work_item=item, bureau=bureaus[item.pk], escalated_at=now) for item in work_items],
-        ignore_conflicts=True,
+    bulk.insert_select(
+        Escalation,
+        overdue.annotate(
+            e_step=F("pk"),
+            e_bureau=Coalesce(F("school__bureau"), F("bureau__region__parent__bureau")),
+            e_at=Value(now, output_field=DateTimeField()),
+        ),
+        {"e_step": "work_item_id", "e_bureau": "bureau_id", "e_at": "escalated_at"},
     )
-    officers = defaultdict(list)
-    for user in (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            membership__role=Role.BUREAU_OFFICER,
-            membership__bureau__in={bureau.pk for bureau in bureaus.values() if bureau},
-        )
-        .select_related("membership")
-        .order_by("pk")
-    ):
-        officers[user.membership.bureau_id].append(user)
-    labels = _request_labels(item.request for item in work_items)
-    notes = []
-    for item in work_items:
-        bureau = bureaus[item.pk]
-        if bureau is None:
-            logger.info("Overdue step %s has no bureau above %s to escalate to.", item.pk, item.org)
-            continue
-        title = _("超期督办：%(org)s %(step)s") % {"org": item.org.name, "step": item.title}
-        message = _("%(request)s：%(org)s的“%(step)s”已超过办理时限 %(due)s 仍未办理，请督促办理。") % {
-            "org": item.org.name,
-            "step": item.title,
-            "request": labels[item.request_id],
-            "due": item.due.isoformat(),
-        }
-        notes.extend(
-            Note(user, f"{Kind.TASK_ESCALATED}:w{item.pk}", title, message, {"work_item": item, "request": item.request})
-            for user in officers[bureau.pk]
-        )
-    return notes_record(Kind.TASK_ESCALATED, notes)
+    marked = Escalation.objects.filter(escalated_at=now)
+    unsupervised = marked.filter(bureau__isnull=True).count()
+    if unsupervised:
+        logger.info("%d overdue steps have no bureau above them to escalate to.", unsupervised)
+    officers = "bureau__memberships"
+    told = marked.filter(
+        **{f"{officers}__role": Role.BUREAU_OFFICER, f"{officers}__user__is_active": True}
+    ).annotate(n_org=Coalesce(F("work_item__school__name"), F("work_item__bureau__name")))
+    told = bulk.with_request_label(told, "work_item__request")
+    return bulk.notifications_insert(
+        told,
+        kind=Kind.TASK_ESCALATED,
+        recipient=F(f"{officers}__user"),
+        email=F(f"{officers}__user__email"),
+        key=Concat(Value(f"{Kind.TASK_ESCALATED}:w"), bulk.as_text(F("work_item"))),
+        work_item=F("work_item"),
+        request=F("work_item__request"),
+        title=bulk.text(_("超期督办：%(org)s %(step)s"), org=F("n_org"), step=F("work_item__title")),
+        message=bulk.text(
+            _("%(request)s：%(org)s的“%(step)s”已超过办理时限 %(due)s 仍未办理，请督促办理。"),
+            request=F("n_label"),
+            org=F("n_org"),
+            step=F("work_item__title"),
+            due=bulk.as_text(F("work_item__due")),
+        ),
+    )
 
 
 def request_closed_record(request: Request) -> int:

@@ -25,7 +25,7 @@ Kind = Notification.Kind
 
 def _open_steps():
     return WorkItem.objects.filter(finished__isnull=True).select_related(
-        "request", "request__student", "school", "school__bureau", "bureau", "bureau__region", "bureau__region__parent__bureau"
+        "request", "request__student", "school", "school__bureau", "bureau", "bureau__region"
     )
 
 
@@ -42,24 +42,13 @@ def reminder_round(waited: int) -> int:
     return (waited - after) // every + 1
 
 
-def _in_batches(work_items, size: int):
-    """The steps of a queryset in pk order, `size` at a time: one query per batch (keyset, no OFFSET)."""
-    last = 0
-    while True:
-        batch = list(work_items.filter(pk__gt=last).order_by("pk")[:size])
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].pk
-
-
 def remind_pending_tasks(*, today: datetime.date | None = None) -> int:
     """待办提醒: a step waiting the threshold reminds whoever can act on it, then every interval again.
 
     The round follows from the working days waited, so the hourly sweep repeats nothing, and a
     sweep that missed days sends the current round once instead of the rounds it missed. The
-    steps of one arrival day share their round; they are read and told a batch at a time, so the
-    statements grow with the batches, not with the steps.
+    steps of one arrival day share their round and are told in two statements (school steps,
+    bureau steps): the statements grow with the days, not with the steps.
     """
     today = today or timezone.localdate()
     # TruncDate in the site's time zone: a step that arrived at 00:30 Beijing time arrived that day.
@@ -78,9 +67,8 @@ def remind_pending_tasks(*, today: datetime.date | None = None) -> int:
             continue
         start, end = _local_day_bounds(day)
         already = Notification.objects.filter(kind=Kind.TASK_REMINDER, work_item=OuterRef("pk"), round=round)
-        due = _open_steps().filter(created__gte=start, created__lt=end).exclude(Exists(already))
-        for batch in _in_batches(due, settings.XUEJI_SWEEP_BATCH):
-            recorded += services.task_reminders_record((item, round, waited) for item in batch)
+        due = WorkItem.objects.filter(finished__isnull=True, created__gte=start, created__lt=end)
+        recorded += services.task_reminders_record(due.exclude(Exists(already)), round=round, waited=waited)
     return recorded
 
 
@@ -88,10 +76,8 @@ def escalate_overdue_tasks(*, today: datetime.date | None = None) -> int:
     """超期督办: a step past its due date goes to the supervising bureau's officers, once."""
     today = today or timezone.localdate()
     escalated = Escalation.objects.filter(work_item=OuterRef("pk"))
-    overdue = _open_steps().filter(due__lt=today).exclude(Exists(escalated))
-    return sum(
-        services.tasks_escalate(batch) for batch in _in_batches(overdue, settings.XUEJI_SWEEP_BATCH)
-    )
+    overdue = WorkItem.objects.filter(finished__isnull=True, due__lt=today).exclude(Exists(escalated))
+    return services.tasks_escalate(overdue)
 
 
 def remind_suspensions_ending(*, today: datetime.date | None = None) -> int:
