@@ -4,6 +4,7 @@
 # make bench the benchmarks on PostgreSQL (bench/README.md): a 5,000-student graduation and a 50,000-student
 #            rollover (year_end), a 10,000-row intake file against a million students (intake);
 #            make bench BENCH=term_work: the term-work overview and reminders of a county of 5,000 classes
+#            make bench BENCH=sweeps: the reminder and escalation sweeps over 100,000 overdue steps
 # make bench-reports  the statistics at province scale: a million students, 5,000 schools (bench/README.md)
 
 PYTHON ?= python3

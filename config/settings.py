@@ -219,6 +219,8 @@ CELERY_BEAT_SCHEDULE = {
     "report-term-work": {"task": "notifications.tasks.report_term_work", "schedule": crontab(minute=45, hour="7-19")},
     # Events the broker never carried (it was down), and e-mails not sent yet.
     "deliver-missed-notifications": {"task": "notifications.tasks.deliver_missed_notifications", "schedule": crontab(minute="*/10")},
+    # The e-mail drain: notifications recorded and not yet e-mailed, a minute's worth at a time.
+    "send-notification-emails": {"task": "notifications.tasks.send_notification_emails", "schedule": crontab()},
     # viewflow's due flow.Timer and .OnTimeout tasks: viewflow itself ships no Celery task for them.
     "fire-workflow-timers": {"task": "flows.tasks.fire_workflow_timers", "schedule": crontab()},
     # Intake files uploaded while the broker was down, or whose worker was lost, are validated now.

@@ -17,6 +17,10 @@ def notifications_of(user, *, unread_only: bool = False) -> QuerySet[Notificatio
     return notifications.order_by("-created", "-pk")
 
 
-def unread_count(user) -> int:
-    """The number in the page header: one COUNT on the partial index of unread rows."""
-    return notifications_of(user, unread_only=True).count()
+def unread_count(user, *, at_most: int | None = None) -> int:
+    """How many are unread: one COUNT on the partial index of unread rows. The page header asks
+    for `at_most` 100 (it shows 99+), so its cost stays the same however many pile up."""
+    unread = notifications_of(user, unread_only=True)
+    if at_most is not None:
+        return unread.order_by()[:at_most].count()
+    return unread.count()

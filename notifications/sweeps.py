@@ -46,7 +46,9 @@ def remind_pending_tasks(*, today: datetime.date | None = None) -> int:
     """待办提醒: a step waiting the threshold reminds whoever can act on it, then every interval again.
 
     The round follows from the working days waited, so the hourly sweep repeats nothing, and a
-    sweep that missed days sends the current round once instead of the rounds it missed.
+    sweep that missed days sends the current round once instead of the rounds it missed. The
+    steps of one arrival day share their round and are told in two statements (school steps,
+    bureau steps): the statements grow with the days, not with the steps.
     """
     today = today or timezone.localdate()
     # TruncDate in the site's time zone: a step that arrived at 00:30 Beijing time arrived that day.
@@ -65,8 +67,8 @@ def remind_pending_tasks(*, today: datetime.date | None = None) -> int:
             continue
         start, end = _local_day_bounds(day)
         already = Notification.objects.filter(kind=Kind.TASK_REMINDER, work_item=OuterRef("pk"), round=round)
-        for work_item in _open_steps().filter(created__gte=start, created__lt=end).exclude(Exists(already)):
-            recorded += services.task_reminder_record(work_item, round=round, waited=waited)
+        due = WorkItem.objects.filter(finished__isnull=True, created__gte=start, created__lt=end)
+        recorded += services.task_reminders_record(due.exclude(Exists(already)), round=round, waited=waited)
     return recorded
 
 
@@ -74,10 +76,8 @@ def escalate_overdue_tasks(*, today: datetime.date | None = None) -> int:
     """超期督办: a step past its due date goes to the supervising bureau's officers, once."""
     today = today or timezone.localdate()
     escalated = Escalation.objects.filter(work_item=OuterRef("pk"))
-    recorded = 0
-    for work_item in _open_steps().filter(due__lt=today).exclude(Exists(escalated)).order_by("due", "pk"):
-        recorded += services.task_escalate(work_item)
-    return recorded
+    overdue = WorkItem.objects.filter(finished__isnull=True, due__lt=today).exclude(Exists(escalated))
+    return services.tasks_escalate(overdue)
 
 
 def remind_suspensions_ending(*, today: datetime.date | None = None) -> int:

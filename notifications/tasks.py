@@ -115,3 +115,9 @@ def report_term_work() -> int:
 def deliver_missed_notifications() -> int:
     """What the broker never carried, and e-mails not sent yet."""
     return sweep_and_send(sweeps.deliver_missed)
+
+
+@shared_task(**TASK_OPTIONS)
+def send_notification_emails() -> int:
+    """The e-mail drain: what was recorded and not yet sent, every minute."""
+    return services.emails_send()
