@@ -115,7 +115,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis unreachable the pages answer from each process's memory (config/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("XUEJI_CACHE_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("XUEJI_CACHE_TIMEOUT", default=1.0),
+                "RETRY_AFTER": env.float("XUEJI_CACHE_RETRY_AFTER", default=10.0),
+            },
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins and locks the account out (policy texts, 篇5: per-person accounts).
@@ -223,6 +234,8 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "flows.tasks.fire_workflow_timers", "schedule": crontab()},
     # Intake files uploaded while the broker was down, or whose worker was lost, are validated now.
     "run-waiting-intake-imports": {"task": "flows.intake.tasks.run_waiting_intake_imports", "schedule": crontab(minute="*/5")},
+    # Rollovers confirmed while the broker was down, or whose worker was lost, are applied now.
+    "run-waiting-rollovers": {"task": "records.tasks.run_waiting_rollovers", "schedule": crontab(minute="*/5")},
 }
 # Autodiscovery imports each app's own tasks module (flows.tasks); the intake's validation job
 # lives with the intake, one package down.
