@@ -176,6 +176,19 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# HTTPS (README, Production): DJANGO_HTTPS=true says the site is served over HTTPS only; then, with
+# DEBUG off, plain HTTP is redirected and browsers are told to use HTTPS for a year (HSTS). Off by
+# default, so that `make run` and the tests on plain HTTP are not redirected.
+HTTPS = env.bool("DJANGO_HTTPS", default=False) and not DEBUG
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The header only allows a submission to the browsers' preload lists; nobody is submitted by it.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (and strips it from clients).
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem broker under var/ so that a
 # newcomer needs no server (a worker with -B runs beside the web server).
 if REDIS_URL:
