@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First to touch the database: every query of the request runs under the limit.
+    "records.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,6 +114,9 @@ if EMBEDDED:
     # SQLite: wait for the Celery worker's writes instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL cancels a web request's statement after this many seconds (0: never); not Celery's,
+# not a management command's (records.middleware.StatementTimeoutMiddleware).
+XUEJI_STATEMENT_TIMEOUT = env.float("XUEJI_STATEMENT_TIMEOUT", default=30.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
