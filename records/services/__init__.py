@@ -14,6 +14,7 @@
     intake      intake files (批量导入新生) and their validation job's state
     intake_rows the rows of an intake file, checked by the identity rules in batches
     bulk_registration  the records of an approved intake, created together
+    table_statistics   ANALYZE after a bulk write (PostgreSQL)
 
 Callers import from here (`from records import services`); the modules import each other.
 """
@@ -35,6 +36,7 @@ from .intake import (
     intake_rows_check,
 )
 from .intake_rows import intake_rows_still_free
+from .table_statistics import tables_analyze, tables_analyze_after_commit
 from .people import membership_save, user_password_changed, user_provision
 from .checks import (
     RESUME_SAME_CLASS_DAYS,
@@ -94,4 +96,5 @@ __all__ = [
     "GRADUATE_SOURCES", "PROMOTE_SOURCES", "class_graduate", "students_promote",
     "comments_record", "grades_record", "head_count_confirm", "level_parse",
     "follow_up_add",
+    "tables_analyze", "tables_analyze_after_commit",
 ]
