@@ -202,11 +202,21 @@ if REDIS_URL:
     # A web request publishes after its commit; with Redis down it must fail in a moment, not hang
     # (kombu's default retries for about six seconds). The sweeps deliver what was not published.
     CELERY_BROKER_CONNECTION_TIMEOUT = env.float("XUEJI_BROKER_CONNECT_TIMEOUT", default=2.0)
+    # A message a worker took but never acknowledged (the worker was killed, or its machine went
+    # down) goes back to the queue after this many seconds; Redis's default is an hour. A task that
+    # runs longer is started a second time meanwhile: every task is idempotent, so that second run
+    # finds the work done or taken and does nothing (the longest, a county's rollover, takes seconds).
+    XUEJI_BROKER_VISIBILITY_TIMEOUT = env.float("XUEJI_BROKER_VISIBILITY_TIMEOUT", default=300.0)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "visibility_timeout": XUEJI_BROKER_VISIBILITY_TIMEOUT,
+        # How often a worker looks for such messages: a tenth of the timeout, at most every 30 s
+        # (kombu's own pace, ten sweeps of ten seconds, would add up to 100 s to the timeout).
+        "unacked_restore_interval": max(1.0, min(30.0, XUEJI_BROKER_VISIBILITY_TIMEOUT / 10)),
+        "unacked_restore_throttle": 1,
     }
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 else:
@@ -228,6 +238,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
+# Every task is acknowledged late (after it ran: notifications.tasks.TASK_OPTIONS and the
+# rollover's), so a worker takes one message at a time: one it holds unacknowledged when it dies is
+# the only one that waits for the visibility timeout, not a prefetched batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
