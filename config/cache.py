@@ -12,6 +12,7 @@ progress bar written by a worker reads as not started.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 
@@ -23,6 +24,11 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 logger = logging.getLogger(__name__)
 
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def _without_password(location: str) -> str:
+    """redis://:secret@host:6379/0 → redis://host:6379/0, for the log."""
+    return re.sub(r"//[^/@]*@", "//", location)
 
 
 class _Outage:
@@ -70,11 +76,12 @@ class FailOpenRedisCache(RedisCache):
         options = dict(params.get("OPTIONS", {}))
         self._retry_after = float(options.pop("RETRY_AFTER", 10))
         super().__init__(server, {**params, "OPTIONS": options})
-        self._location = ",".join(self._servers)
+        location = ",".join(self._servers)
+        self._location = _without_password(location)
         with _outages_lock:
-            self._outage = _outages.setdefault(self._location, _Outage())
+            self._outage = _outages.setdefault(location, _Outage())
         self._memory = LocMemCache(
-            f"xueji-fail-open:{self._location}",
+            f"xueji-fail-open:{location}",
             {key: params[key] for key in ("TIMEOUT", "KEY_PREFIX", "VERSION", "KEY_FUNCTION") if key in params}
             | {"OPTIONS": {"MAX_ENTRIES": 10000}},
         )

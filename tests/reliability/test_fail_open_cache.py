@@ -96,3 +96,10 @@ def test_while_redis_is_down_it_is_tried_again_only_after_the_pause(server):
     time.sleep(0.6)
     cache.set("x", "redis")
     assert redis.Redis(port=server.port).exists(":1:x")
+
+
+def test_the_warning_leaves_the_password_out(caplog):
+    caplog.set_level(logging.WARNING, logger="config.cache")
+    cache = FailOpenRedisCache(f"redis://:s3cret-pass@127.0.0.1:{unused_port()}/0", {"OPTIONS": {"RETRY_AFTER": 0.5}})
+    assert cache.get("x", "default") == "default"
+    assert "Cache unreachable at redis://127.0.0.1:" in caplog.text and "s3cret" not in caplog.text
