@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # First to touch the database: every query of the request runs under the limit.
+    "records.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -112,10 +114,24 @@ if EMBEDDED:
     # SQLite: wait for the Celery worker's writes instead of failing with "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# PostgreSQL cancels a web request's statement after this many seconds (0: never); not Celery's,
+# not a management command's (records.middleware.StatementTimeoutMiddleware).
+XUEJI_STATEMENT_TIMEOUT = env.float("XUEJI_STATEMENT_TIMEOUT", default=30.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Fails open: with Redis unreachable the pages answer from each process's memory (config/cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("XUEJI_CACHE_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("XUEJI_CACHE_TIMEOUT", default=1.0),
+                "RETRY_AFTER": env.float("XUEJI_CACHE_RETRY_AFTER", default=10.0),
+            },
+        }
+    }
 
 AUTHENTICATION_BACKENDS = [
     # Counts failed logins and locks the account out (policy texts, 篇5: per-person accounts).
@@ -165,6 +181,19 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# HTTPS (README, Production): DJANGO_HTTPS=true says the site is served over HTTPS only; then, with
+# DEBUG off, plain HTTP is redirected and browsers are told to use HTTPS for a year (HSTS). Off by
+# default, so that `make run` and the tests on plain HTTP are not redirected.
+HTTPS = env.bool("DJANGO_HTTPS", default=False) and not DEBUG
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# The header only allows a submission to the browsers' preload lists; nobody is submitted by it.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+# Behind a reverse proxy that ends TLS and sets X-Forwarded-Proto (and strips it from clients).
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
 # Celery: Redis when REDIS_URL is set, otherwise the filesystem broker under var/ so that a
 # newcomer needs no server (a worker with -B runs beside the web server).
 if REDIS_URL:
@@ -173,11 +202,21 @@ if REDIS_URL:
     # A web request publishes after its commit; with Redis down it must fail in a moment, not hang
     # (kombu's default retries for about six seconds). The sweeps deliver what was not published.
     CELERY_BROKER_CONNECTION_TIMEOUT = env.float("XUEJI_BROKER_CONNECT_TIMEOUT", default=2.0)
+    # A message a worker took but never acknowledged (the worker was killed, or its machine went
+    # down) goes back to the queue after this many seconds; Redis's default is an hour. A task that
+    # runs longer is started a second time meanwhile: every task is idempotent, so that second run
+    # finds the work done or taken and does nothing (the longest, a county's rollover, takes seconds).
+    XUEJI_BROKER_VISIBILITY_TIMEOUT = env.float("XUEJI_BROKER_VISIBILITY_TIMEOUT", default=300.0)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "max_retries": 1,
         "interval_start": 0,
         "interval_step": 0.2,
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
+        "visibility_timeout": XUEJI_BROKER_VISIBILITY_TIMEOUT,
+        # How often a worker looks for such messages: a tenth of the timeout, at most every 30 s
+        # (kombu's own pace, ten sweeps of ten seconds, would add up to 100 s to the timeout).
+        "unacked_restore_interval": max(1.0, min(30.0, XUEJI_BROKER_VISIBILITY_TIMEOUT / 10)),
+        "unacked_restore_throttle": 1,
     }
     CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 else:
@@ -199,6 +238,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
+# Every task is acknowledged late (after it ran: notifications.tasks.TASK_OPTIONS and the
+# rollover's), so a worker takes one message at a time: one it holds unacknowledged when it dies is
+# the only one that waits for the visibility timeout, not a prefetched batch.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -225,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
     "fire-workflow-timers": {"task": "flows.tasks.fire_workflow_timers", "schedule": crontab()},
     # Intake files uploaded while the broker was down, or whose worker was lost, are validated now.
     "run-waiting-intake-imports": {"task": "flows.intake.tasks.run_waiting_intake_imports", "schedule": crontab(minute="*/5")},
+    # Rollovers confirmed while the broker was down, or whose worker was lost, are applied now.
+    "run-waiting-rollovers": {"task": "records.tasks.run_waiting_rollovers", "schedule": crontab(minute="*/5")},
 }
 # Autodiscovery imports each app's own tasks module (flows.tasks); the intake's validation job
 # lives with the intake, one package down.

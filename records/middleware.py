@@ -1,7 +1,17 @@
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from psycopg.errors import QueryCanceled
 
 from .selectors import membership_of
+
+logger = logging.getLogger(__name__)
 
 
 class PasswordChangeRequiredMiddleware:
@@ -18,3 +28,44 @@ class PasswordChangeRequiredMiddleware:
             if request.path not in allowed and not request.path.startswith(("/static/", "/api/", "/i18n/")):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class StatementTimeoutMiddleware:
+    """On PostgreSQL, a web request's statements are cancelled after XUEJI_STATEMENT_TIMEOUT
+    seconds (0: never), so that a query stuck on a lock or a bad plan gives the user a clear
+    answer instead of a request that hangs. Only the web process passes through here: Celery jobs,
+    migrations and management commands run without the limit. The connection is reset after the
+    request, so nothing else that uses it inherits the limit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        milliseconds = int(float(settings.XUEJI_STATEMENT_TIMEOUT) * 1000)
+        if not milliseconds or connection.vendor != "postgresql":
+            return self.get_response(request)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET statement_timeout = {milliseconds}")
+        try:
+            return self.get_response(request)
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET statement_timeout")
+            except DatabaseError:
+                # Still inside a failed transaction (only the tests keep one open across a
+                # request): it is rolled back, and the setting with it when it was set inside.
+                logger.debug("statement_timeout not reset", exc_info=True)
+
+    def process_exception(self, request, exception):
+        if not (isinstance(exception, OperationalError) and isinstance(exception.__cause__, QueryCanceled)):
+            return None
+        logger.warning("Statement timeout on %s %s: %s", request.method, request.path, exception)
+        seconds = settings.XUEJI_STATEMENT_TIMEOUT
+        if request.path.startswith("/api/"):
+            detail = _("查询超时：这次请求用时超过 %(seconds)s 秒，已被中止，未完成的修改不会保存。请缩小查询范围后重试；如果反复出现，请联系系统管理员。") % {
+                "seconds": f"{seconds:g}"
+            }
+            return JsonResponse({"detail": detail, "errors": {}}, status=503, headers={"Retry-After": "60"})
+        page = render_to_string("query_timeout.html", {"seconds": f"{seconds:g}"})
+        return HttpResponse(page, status=503, headers={"Retry-After": "60"})

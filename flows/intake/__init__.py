@@ -32,7 +32,13 @@ from records import selectors
 from records.errors import Conflict
 from records.forms import form_errors_from
 from records.models import IntakeImport, Role
-from records.services import intake_import_progress, intake_import_submitted, intake_rows_still_free, students_register_bulk
+from records.services import (
+    intake_import_progress,
+    intake_import_submitted,
+    intake_rows_still_free,
+    students_register_bulk,
+    tables_analyze_after_commit,
+)
 from records.views.access import SignedInMixin
 from records.views.intake import visible_import
 
@@ -182,6 +188,7 @@ def intake_start(*, intake_import: IntakeImport, by, import_valid_rows: bool = F
         reason=_("批量导入新生：%(file)s，%(n)d人") % {"file": intake_import.original_name, "n": len(rows)},
     )
     IntakeEntry.objects.bulk_create([IntakeEntry(request=request, row_id=pk) for pk, *_rest in rows], batch_size=5000)
+    tables_analyze_after_commit(IntakeEntry)
     intake_import_submitted(intake_import=intake_import)
     return request
 

@@ -15,6 +15,7 @@
     intake_rows the rows of an intake file, checked by the identity rules in batches
     tokens      the REST API's tokens: issue, use, revoke
     bulk_registration  the records of an approved intake, created together
+    table_statistics   ANALYZE after a bulk write (PostgreSQL)
 
 Callers import from here (`from records import services`); the modules import each other.
 """
@@ -36,6 +37,7 @@ from .intake import (
     intake_rows_check,
 )
 from .intake_rows import intake_rows_still_free
+from .table_statistics import tables_analyze, tables_analyze_after_commit
 from .people import membership_save, user_password_changed, user_provision
 from .tokens import (
     api_token_digest,
@@ -106,4 +108,5 @@ __all__ = [
     "follow_up_add",
     "api_token_digest", "api_token_issue", "api_token_lifetime", "api_token_revoke", "api_token_used",
     "api_tokens_revoke", "api_tokens_revoke_for_username",
+    "tables_analyze", "tables_analyze_after_commit",
 ]

@@ -21,6 +21,7 @@ from ..record_json import items_from_json
 from ..student_sheets import Codes
 from .base import CITIZEN_ID_TYPE, today
 from .checks import class_open_check
+from .table_statistics import tables_analyze_after_commit
 from .identity import (
     LOOKUP_BATCH,
     possible_duplicates,
@@ -113,6 +114,9 @@ def students_register_bulk(*, rows: Sequence[IntakeRow], by, reason: str = "") -
             batch_rows.append(row)
         IntakeRow.objects.bulk_update(batch_rows, ["student"])
         created.extend(students)
+    tables_analyze_after_commit(
+        Student, Student.history.model, FamilyMember, FamilyMember.history.model, Placement, Placement.history.model
+    )
     return created
 
 

@@ -24,6 +24,7 @@ from ..models import IntakeImport, IntakeRow, Role
 from ..record_json import items_to_json
 from ..selectors import membership_of
 from ..student_sheets import Codes, ErrorRow, IntakeSheet, error_workbook
+from .table_statistics import tables_analyze_after_commit
 from .intake_rows import CheckedRow, IntakeCheck, RowReader, possible_duplicates_flag, rows_check
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -192,6 +193,7 @@ def intake_import_finish(*, intake_import: IntakeImport, check: IntakeCheck) -> 
     possible_duplicates_flag(check.rows)
     intake_import.rows.all().delete()
     _rows_keep([_stored(r, intake_import) for r in check.rows])
+    tables_analyze_after_commit(IntakeRow)
     bad = [r for r in check.rows if r.errors]
     if bad:
         report = error_workbook(check.headers, (ErrorRow(r.row, r.values, r.errors) for r in bad))

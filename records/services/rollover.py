@@ -14,6 +14,9 @@ history rows bulk-created.
 
 from __future__ import annotations
 
+import datetime
+import functools
+import logging
 from dataclasses import dataclass, field
 
 from celery import shared_task
@@ -23,13 +26,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError
 
 from ..class_codes import GRADE_NAMES, GRADUATING_GRADES, class_code
 from ..models import Bureau, Placement, Role, Rollover, RolloverClass, School, SchoolClass, Student
 from ..selectors import membership_of
+from .table_statistics import tables_analyze_after_commit
+
+logger = logging.getLogger(__name__)
 
 PROGRESS_KEY = "rollover:{pk}:progress"
 PROGRESS_TIMEOUT = 24 * 3600
+# A confirmed rollover still queued this long after its confirmation was never carried to a worker
+# (the broker was down) or its worker was lost: beat's sweep applies it.
+QUEUED_RETRY_AFTER = datetime.timedelta(minutes=2)
 
 
 @dataclass
@@ -141,8 +151,16 @@ def rollover_queue(*, school_year: int, by, bureau: Bureau | None = None, school
     except IntegrityError:
         _refuse_second_run(school_year=school_year, bureau=bureau, school=school)
         raise
-    transaction.on_commit(lambda: apply_rollover.delay(rollover.pk))
+    transaction.on_commit(functools.partial(_publish, rollover.pk), robust=True)
     return rollover
+
+
+def _publish(rollover_pk: int) -> None:
+    try:
+        apply_rollover.delay(rollover_pk)
+    except OperationalError:
+        # The confirmation is committed; rollovers_run_waiting applies it on beat's next sweep.
+        logger.warning("Broker unreachable: rollover %s left for the sweep.", rollover_pk, exc_info=True)
 
 
 def _progress(rollover_pk: int, done: int, total: int) -> None:
@@ -211,6 +229,7 @@ def rollover_apply(*, rollover_id: int) -> Rollover:
             rollover.class_count = len(plan.moves)
             rollover.applied_at = timezone.now()
             rollover.save()
+            tables_analyze_after_commit(SchoolClass, SchoolClass.history.model, RolloverClass)
             return rollover
     except Exception as error:
         Rollover.objects.filter(pk=rollover_id, state=Rollover.State.QUEUED).update(
@@ -270,7 +289,25 @@ def rollover_undo(*, rollover: Rollover, by) -> Rollover:
     rollover.undone_at = timezone.now()
     rollover.undone_by = by
     rollover.save()
+    tables_analyze_after_commit(SchoolClass, SchoolClass.history.model)
     return rollover
+
+
+def rollovers_run_waiting() -> int:
+    """Apply the rollovers confirmed more than QUEUED_RETRY_AFTER ago and still queued (the broker
+    never carried them, or their worker was lost); how many were tried. One that fails is marked
+    failed with its reason, and the others go on."""
+    waiting = list(
+        Rollover.objects.filter(state=Rollover.State.QUEUED, created_at__lt=timezone.now() - QUEUED_RETRY_AFTER)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    for rollover_id in waiting:
+        try:
+            rollover_apply(rollover_id=rollover_id)
+        except Exception:
+            logger.exception("Rollover %s failed in the sweep.", rollover_id)
+    return len(waiting)
 
 
 # The task sits beside the service it runs, so that queueing it needs no import of records.tasks
@@ -279,3 +316,9 @@ def rollover_undo(*, rollover: Rollover, by) -> Rollover:
 def apply_rollover(rollover_id: int) -> None:
     """Apply a confirmed school-year rollover; idempotent (a second delivery finds it applied)."""
     rollover_apply(rollover_id=rollover_id)
+
+
+@shared_task(name="records.tasks.run_waiting_rollovers", acks_late=True, ignore_result=True)
+def run_waiting_rollovers() -> int:
+    """Beat's sweep: the rollovers the broker never carried to a worker."""
+    return rollovers_run_waiting()

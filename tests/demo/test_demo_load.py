@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.test import Client
@@ -25,11 +25,15 @@ from records.term_calendar import transfer_windows
 from reports.selectors import current_term_name, period_of_term, statistics
 
 
+LOADED = {}
+
+
 @pytest.fixture(scope="module")
 def demo_output(django_db_setup, django_db_blocker):
     """Load the demo once for this module, inside a transaction that is rolled back at the end."""
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
+        LOADED["since"] = timezone.now()
         call_command("demo_load", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
@@ -335,3 +339,14 @@ def test_placements_start_when_the_student_entered_not_when_the_demo_was_loaded(
     # Only a completed transfer placed anyone today.
     today = Placement.objects.filter(started_on=timezone.localdate())
     assert [p.reason for p in today] == ["转学"]
+
+
+def test_the_load_analyzes_the_tables_it_filled(demo):
+    """PostgreSQL plans the first pages with the demo's row counts, not with an empty table's."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_stat_user_tables WHERE relname IN ('records_student', 'records_placement') "
+            "AND last_analyze >= %s ORDER BY relname",
+            [LOADED["since"]],
+        )
+        assert [row[0] for row in cursor.fetchall()] == ["records_placement", "records_student"]

@@ -122,6 +122,7 @@ def test_the_sweep_command_runs_each_sweep_once_by_hand(everyone, student, class
         "missed",
         "timers",
         "intake",
+        "rollover",
         "e-mail",
     ]
     assert "escalate: 1 超期督办" in out.getvalue()

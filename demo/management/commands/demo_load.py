@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 
 from records.demo import DEMO_PASSWORD, demo_has_foreign_students, demo_is_loaded, demo_logins
 from demo.load import demo_load
+from records.services import tables_analyze
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         else:
             started = time.monotonic()
             summary = demo_load()
+            # Every table has just been filled: plan the first pages with the real row counts.
+            tables_analyze()
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo loaded in {time.monotonic() - started:.1f} s: {summary.regions} regions, "

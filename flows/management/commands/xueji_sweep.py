@@ -5,6 +5,7 @@ from flows.intake.tasks import intake_imports_run_waiting
 from flows.lapse import expire_lapsed_transfers
 from flows.suspension import suspensions_begin
 from notifications import services, sweeps, term_reminders
+from records.services.rollover import rollovers_run_waiting
 
 SWEEPS = {
     "remind": (sweeps.remind_pending_tasks, "待办提醒 reminders recorded"),
@@ -17,6 +18,7 @@ SWEEPS = {
     "missed": (sweeps.deliver_missed, "missed event notifications recorded 补发"),
     "timers": (fire_due_timers, "workflow timers fired"),
     "intake": (intake_imports_run_waiting, "waiting intake files validated 批量导入校验"),
+    "rollover": (rollovers_run_waiting, "waiting rollovers applied 升级"),
 }
 
 
