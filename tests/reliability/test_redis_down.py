@@ -150,6 +150,8 @@ def urls_of(world) -> dict[str, str]:
             ("schools", "identifier"): world["class"].school.identifier,
             ("classes", "point"): HeadCount.Point.START, ("classes", "operation"): "rename",
             ("students", "subject"): Subject.MATH,
+            # Nobody's token: the revocation answers 404, which is all the walk asks of it.
+            ("auth", "prefix"): "00000000",
         }[first, parameter]
 
     parameter = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
