@@ -52,6 +52,12 @@ class RecordsApp(Application):
         "intake/<int:pk>/errors.xlsx", views.IntakeImportErrorsView.as_view(), name="intake_import_errors"
     )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
+    # A school's accounts (账号管理), kept by its academic office.
+    school_accounts_path = path("accounts/", views.SchoolAccountListView.as_view(), name="school_accounts")
+    school_account_new_path = path("accounts/new/", views.SchoolAccountCreateView.as_view(), name="school_account_new")
+    school_account_active_path = path(
+        "accounts/<int:pk>/active/", views.SchoolAccountActiveView.as_view(), name="school_account_active"
+    )
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.
     class_operation_path = re_path(
