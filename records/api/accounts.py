@@ -31,7 +31,7 @@ class AccountSerializer(serializers.ModelSerializer):
 class AccountCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150, help_text="the login; letters, digits and @.+-_")
     full_name = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=[(role, role) for role in SCHOOL_ROLES])
+    role = serializers.ChoiceField(choices=[role.value for role in SCHOOL_ROLES])
     class_code = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="12-digit class code; class and subject teachers"
     )
