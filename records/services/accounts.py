@@ -49,6 +49,27 @@ def _active_registrars(school: School):
     return User.objects.filter(is_active=True, membership__role=Role.REGISTRAR, membership__school=school).order_by("pk")
 
 
+def _registrar_added(*, school: School, registrar, by) -> None:
+    """A registrar opened or enabled: reported with the one in office, or else the one whose
+    disabling was reported last (the office may disable the old registrar first)."""
+    old = _active_registrars(school).exclude(pk=registrar.pk).first()
+    if old is None:
+        last = RegistrarChange.objects.filter(school=school).order_by("-changed_at", "-pk").first()
+        old = last.old_registrar if last and last.new_registrar_id is None else None
+    _registrar_change(school=school, old=old, new=registrar, by=by)
+
+
+def _registrar_removed(*, school: School, registrar, by) -> None:
+    """A registrar disabled: reported with the one who stays, unless it only completes the handover
+    to that one that was reported when they were opened (the usual order: open the new, disable
+    the old)."""
+    remaining = _active_registrars(school).exclude(pk=registrar.pk).first()
+    last = RegistrarChange.objects.filter(school=school).order_by("-changed_at", "-pk").first()
+    if remaining and last and last.old_registrar_id == registrar.pk and last.new_registrar_id == remaining.pk:
+        return
+    _registrar_change(school=school, old=registrar, new=remaining, by=by)
+
+
 def _registrar_change(*, school: School, old, new, by) -> RegistrarChange:
     change = RegistrarChange.objects.create(
         school=school, old_registrar=old, new_registrar=new, changed_by=by, changed_at=timezone.now()
@@ -109,7 +130,6 @@ def school_account_create(
         school_class = None
     if role != Role.SUBJECT_TEACHER:
         subject = ""
-    before = list(_active_registrars(school)) if role == Role.REGISTRAR else []
     password = initial_password_generate()
     user = user_provision(
         username=username,
@@ -122,7 +142,7 @@ def school_account_create(
         by=by,
     )
     if role == Role.REGISTRAR:
-        _registrar_change(school=school, old=before[0] if before else None, new=user, by=by)
+        _registrar_added(school=school, registrar=user, by=by)
     return user, password
 
 
@@ -141,18 +161,14 @@ def school_account_set_active(*, account: AbstractBaseUser, active: bool, by: Ab
     account = User.objects.select_for_update().get(pk=account.pk)
     if account.is_active == active:
         return account
-    registrar = membership.role == Role.REGISTRAR
-    before = list(_active_registrars(school)) if registrar else []
     account.is_active = active
     account.save(update_fields=["is_active"])
     # The membership's history says who disabled or enabled the account, and when.
     record_actor(membership, by, _("启用账号") if active else _("停用账号"))
     membership.save()
-    if registrar:
+    if membership.role == Role.REGISTRAR:
         if active:
-            old = next((user for user in before if user.pk != account.pk), None)
-            _registrar_change(school=school, old=old, new=account, by=by)
+            _registrar_added(school=school, registrar=account, by=by)
         else:
-            remaining = next((user for user in before if user.pk != account.pk), None)
-            _registrar_change(school=school, old=account, new=remaining, by=by)
+            _registrar_removed(school=school, registrar=account, by=by)
     return account

@@ -277,3 +277,25 @@ def test_enabling_a_second_registrar_names_the_one_in_office(client_for, academi
 
     changes = list(RegistrarChange.objects.order_by("pk").values_list("old_registrar", "new_registrar"))
     assert changes == [(second.pk, registrar.pk), (registrar.pk, second.pk)]
+
+
+def test_the_usual_handover_is_reported_once(client_for, academic_office, registrar, bureau_officer):
+    client = client_for(academic_office)
+    _open(client, full_name="钱新", username="qian.xin")
+
+    client.post(reverse("school_account_active", args=[registrar.pk]), {"active": "0"})
+
+    [change] = RegistrarChange.objects.all()
+    assert (change.old_registrar, change.new_registrar.username) == (registrar, "qian.xin")
+    deliver_missed()
+    assert len(_bureau_notes(bureau_officer)) == 1
+
+
+def test_disabling_the_old_registrar_first_then_opening_the_new_names_both(client_for, academic_office, registrar):
+    client = client_for(academic_office)
+    client.post(reverse("school_account_active", args=[registrar.pk]), {"active": "0"})
+
+    _open(client, full_name="钱新", username="qian.xin")
+
+    changes = [(c.old_registrar, c.new_registrar and c.new_registrar.username) for c in RegistrarChange.objects.order_by("pk")]
+    assert changes == [(registrar, None), (registrar, "qian.xin")]
