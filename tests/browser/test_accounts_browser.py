@@ -84,3 +84,23 @@ def test_the_office_opens_and_disables_accounts_and_the_bureau_hears_of_the_new_
     assert "原学籍管理员 王学籍（registrar_a），新学籍管理员 钱新（qian.xin）" in notes
     assert "共 1 条" in notes
     screenshot(officer, "accounts-bureau-notified.png")
+
+
+@pytest.mark.browser
+def test_an_administrator_picks_a_school_and_sees_its_accounts_in_english(
+    live_server, admin_user, registrar, school_a, school_c, browser_for, screenshot
+):
+    page = browser_for("admin")
+    page.get_by_role("link", name="账号管理").click()
+    page.wait_for_url(f"{live_server.url}/accounts/")
+    page.select_option("#school-choice select[name=school]", school_a.identifier)
+    screenshot(page, "accounts-admin-choice.png")
+    page.click("#school-choice button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/accounts/?school={school_a.identifier}")
+    assert "王学籍" in page.inner_text("#accounts")
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_selector("text=Accounts of 龙游县实验小学")
+    assert "DISABLE" in page.inner_text("tr[data-username=registrar_a]").upper()
+    assert "NEW ACCOUNT" in page.inner_text("#new-account").upper()
+    screenshot(page, "accounts-list-en.png")
