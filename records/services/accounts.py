@@ -15,7 +15,7 @@ from celery import current_app
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
@@ -130,6 +130,13 @@ def school_account_create(
         school_class = None
     if role != Role.SUBJECT_TEACHER:
         subject = ""
+    try:
+        # Created here rather than by user_provision, which updates an account of that name: an
+        # office racing another for the same login must not take over the other's new account.
+        with transaction.atomic():
+            User.objects.create(username=username)
+    except IntegrityError:
+        raise ValidationError({"username": [_("登录名“%(username)s”已被使用，请换一个。") % {"username": username}]}) from None
     password = initial_password_generate()
     user = user_provision(
         username=username,
