@@ -21,6 +21,11 @@ v1 = [
         records_api.SchoolAccountDetail.as_view(),
         name="api-school-account",
     ),
+    path(
+        "schools/<str:identifier>/accounts/<str:username>/password/",
+        records_api.SchoolAccountPasswordView.as_view(),
+        name="api-school-account-password",
+    ),
     path("bureaus/<str:code>/calendar/", records_api.BureauCalendarView.as_view(), name="api-bureau-calendar"),
     path("students/", records_api.StudentList.as_view(), name="api-students"),
     path("students/lookup/", records_api.StudentLookupView.as_view(), name="api-student-lookup"),

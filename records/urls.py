@@ -58,6 +58,9 @@ class RecordsApp(Application):
     school_account_active_path = path(
         "accounts/<int:pk>/active/", views.SchoolAccountActiveView.as_view(), name="school_account_active"
     )
+    school_account_password_path = path(
+        "accounts/<int:pk>/password/", views.SchoolAccountPasswordView.as_view(), name="school_account_password"
+    )
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.
     class_operation_path = re_path(

@@ -119,3 +119,25 @@ class SchoolAccountDetail(SchoolAccountsMixin, generics.GenericAPIView):
         services.school_account_set_active(account=membership.user, active=body.validated_data["is_active"], by=request.user)
         membership.user.refresh_from_db()
         return Response(AccountSerializer(membership).data)
+
+
+class InitialPasswordSerializer(serializers.Serializer):
+    initial_password = serializers.CharField(
+        read_only=True, help_text="the new one-time initial password, returned this once; changed at the next login"
+    )
+
+
+@extend_schema(tags=["accounts"])
+class SchoolAccountPasswordView(SchoolAccountsMixin, generics.GenericAPIView):
+    serializer_class = InitialPasswordSerializer
+
+    @extend_schema(request=None, responses={200: InitialPasswordSerializer})
+    def post(self, request, identifier, username):
+        """Reset the account's password to a new one-time initial password (重置密码); its sessions
+        and API token stop working."""
+        memberships = selectors.school_accounts(self.get_school())
+        membership = get_object_or_404(memberships, user__username=username)
+        password = services.school_account_reset_password(account=membership.user, by=request.user)
+        response = Response({"initial_password": password})
+        response["Cache-Control"] = "no-store"
+        return response

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
+from rest_framework.authtoken.models import Token
 
 from ..models import SCHOOL_ROLES, Membership, RegistrarChange, Role, School, SchoolClass
 from ..selectors import accounts_manageable_by
@@ -179,3 +180,26 @@ def school_account_set_active(*, account: AbstractBaseUser, active: bool, by: Ab
         else:
             _registrar_removed(school=school, registrar=account, by=by)
     return account
+
+
+@transaction.atomic
+def school_account_reset_password(*, account: AbstractBaseUser, by: AbstractBaseUser) -> str:
+    """重置密码: a new one-time initial password for an account of the school (its owner lost the
+    first one, or forgot their own), to be changed at the next login. The account's other
+    sessions and its API token stop working. Returns the password, to be shown once."""
+    membership = Membership.objects.select_related("school").filter(user=account).first()
+    if membership is None or membership.school_id is None or membership.role not in SCHOOL_ROLES:
+        raise PermissionDenied(_("只能管理本校的账号。"))
+    _check_manager(by, membership.school)
+    if account.pk == by.pk:
+        raise ValidationError({"password": [_("请在“修改密码”页面修改自己的密码。")]})
+    account = User.objects.select_for_update().get(pk=account.pk)
+    password = initial_password_generate()
+    # A new password hash logs out the account's sessions (their auth hash no longer matches).
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    Token.objects.filter(user=account).delete()
+    membership.must_change_password = True
+    record_actor(membership, by, _("重置密码"))
+    membership.save()
+    return password

@@ -1,4 +1,5 @@
-"""A school's accounts (账号管理): its academic office lists, opens, disables and enables them.
+"""A school's accounts (账号管理): its academic office lists, opens, disables and enables them,
+and gives one a new initial password.
 
 A system administrator does the same for any school, named by `?school=<identifier>`.
 """
@@ -9,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -114,3 +116,29 @@ class SchoolAccountActiveView(SchoolAccountsMixin, View):
                 request, (_("已启用%(name)s的账号。") if active else _("已停用%(name)s的账号。")) % {"name": name}
             )
         return HttpResponseRedirect(accounts_url(self.school, request.user))
+
+
+class SchoolAccountPasswordView(SchoolAccountsMixin, View):
+    """重置密码: a new one-time initial password, shown once on the answer to the POST."""
+
+    def post(self, request, *args, **kwargs):
+        membership = get_object_or_404(selectors.school_accounts(self.school), user_id=kwargs["pk"])
+        try:
+            password = services.school_account_reset_password(account=membership.user, by=request.user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(accounts_url(self.school, request.user))
+        response = TemplateResponse(
+            request,
+            "records/school_account_created.html",
+            {
+                "school": self.school,
+                "accounts_url": accounts_url(self.school, request.user),
+                "account": membership,
+                "password": password,
+                "reset": True,
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response

@@ -132,3 +132,25 @@ def test_a_new_registrar_on_the_api_is_recorded_for_the_bureau(api_for, academic
     [change] = RegistrarChange.objects.all()
     assert (change.school, change.old_registrar, change.new_registrar.username) == (school_a, registrar, "qian.xin")
     assert change.new_registrar.membership.role == Role.REGISTRAR
+
+
+def test_a_new_initial_password_on_the_api_replaces_the_old_and_its_token(api_for, academic_office, class_teacher, school_a):
+    teacher = api_for(class_teacher)
+
+    response = api_for(academic_office).post(_url(school_a, "teacher_a") + "password/")
+
+    assert response.status_code == 200
+    password = response.json()["initial_password"]
+    assert teacher.get("/api/v1/me/").status_code == 401
+    token = APIClient().post("/api/v1/auth/token/", {"username": "teacher_a", "password": password})
+    assert token.status_code == 200
+    me = APIClient(HTTP_AUTHORIZATION=f"Token {token.json()['token']}").get("/api/v1/me/").json()
+    assert me["must_change_password"] is True
+
+
+def test_no_password_reset_for_oneself_or_a_bureau(api_for, academic_office, bureau_officer, school_a):
+    office = api_for(academic_office)
+
+    own = office.post(_url(school_a, "office_a") + "password/")
+    assert own.status_code == 400 and "password" in errors(own)
+    assert office.post(_url(school_a, bureau_officer.username) + "password/").status_code == 404

@@ -53,8 +53,8 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
     assert set(schema["paths"]) == api_paths()
     # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work,
     # 6 of the statistics, 2 class exports and 4 paths of the intake files (批量新生建档); of issue 13
-    # a school's accounts and one account
-    assert len(api_paths()) == 46
+    # a school's accounts, one account and its password reset
+    assert len(api_paths()) == 47
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -150,9 +150,9 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # 46 paths; requests, a calendar, follow-ups, intake files, head counts, grades, comments, a
+    # 47 paths; requests, a calendar, follow-ups, intake files, head counts, grades, comments, a
     # school's accounts and one account take two methods, a student's grade and comment three.
-    assert len(operations) == 57
+    assert len(operations) == 58
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)

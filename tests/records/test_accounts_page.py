@@ -14,7 +14,7 @@ from notifications.models import Notification
 from notifications.sweeps import deliver_missed
 from notifications.tasks import deliver_registrar_change
 from records.models import Membership, RegistrarChange, Role
-from tests.factories import UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 User = get_user_model()
 
@@ -299,3 +299,36 @@ def test_disabling_the_old_registrar_first_then_opening_the_new_names_both(clien
 
     changes = [(c.old_registrar, c.new_registrar and c.new_registrar.username) for c in RegistrarChange.objects.order_by("pk")]
     assert changes == [(registrar, None), (registrar, "qian.xin")]
+
+
+# --- A new initial password ------------------------------------------------------------------------------
+
+
+def test_a_lost_password_is_replaced_by_a_new_one_time_one(client_for, academic_office, class_teacher):
+    teacher = Client()
+    teacher.force_login(class_teacher, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client_for(academic_office).post(reverse("school_account_password", args=[class_teacher.pk]))
+
+    assert response.status_code == 200
+    assert "已为陈老师重置密码" in _text(response)
+    password = _password_shown(response)
+    assert teacher.get(reverse("home")).status_code == 302  # the old session ends
+    again = _login("teacher_a", password)
+    assert again.get(reverse("home")).url == reverse("password_change")
+    membership = Membership.objects.get(user=class_teacher)
+    assert membership.history.first().history_change_reason == "重置密码"
+    assert membership.history.first().history_user == academic_office
+
+
+def test_the_office_resets_no_password_of_its_own_or_of_another_school(
+    client_for, academic_office, receiving_registrar
+):
+    client = client_for(academic_office)
+
+    own = client.post(reverse("school_account_password", args=[academic_office.pk]), follow=True)
+    assert "请在“修改密码”页面修改自己的密码" in _text(own)
+    assert client.post(reverse("school_account_password", args=[receiving_registrar.pk])).status_code == 404
+    receiving_registrar.refresh_from_db()
+    assert receiving_registrar.check_password(DEFAULT_PASSWORD)
+    assert not Membership.objects.get(user=receiving_registrar).must_change_password
