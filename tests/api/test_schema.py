@@ -204,4 +204,5 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
         "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
         "GET /api/v1/intake-template/", "GET /api/v1/classes/{code}/roster/", "GET /api/v1/classes/{code}/records/",
         "GET /api/v1/schools/{identifier}/accounts/{username}/",
+        "POST /api/v1/schools/{identifier}/accounts/{username}/password/",
     }

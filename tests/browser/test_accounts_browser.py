@@ -75,6 +75,12 @@ def test_the_office_opens_and_disables_accounts_and_the_bureau_hears_of_the_new_
     screenshot(page, "accounts-registrar-disabled.png")
     assert not Membership.objects.get(user=registrar).user.is_active
 
+    # The teacher lost the first password: a new one, shown once.
+    page.locator("tr[data-username='sun.teacher']").get_by_role("button", name="重置密码").click()
+    page.wait_for_selector("text=已为孙老师重置密码")
+    assert page.inner_text("#initial-password").strip() != password
+    screenshot(page, "accounts-password-reset.png")
+
     # No worker runs here: beat's sweep of missed notifications tells the bureau.
     assert deliver_missed() == 1  # one handover, one report
     officer = browser_for("officer_longyou")
