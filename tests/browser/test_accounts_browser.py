@@ -58,6 +58,8 @@ def test_the_office_opens_and_disables_accounts_and_the_bureau_hears_of_the_new_
     teacher.goto(f"{live_server.url}/accounts/login/")
     teacher.fill("input[name=username]", "sun.teacher")
     teacher.fill("input[name=password]", password)
+    assert "忘记密码请联系本校教导处" in teacher.inner_text("body")
+    screenshot(teacher, "accounts-login-one-time-password.png")
     teacher.click("button[type=submit]")
     teacher.wait_for_url(f"{live_server.url}/accounts/password/")
     assert "这是您第一次登录" in teacher.inner_text("main")
