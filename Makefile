@@ -51,6 +51,8 @@ install: $(VENV)/.installed
 
 # Reinstalls when pyproject.toml or constraints.txt changes.
 $(VENV)/.installed: pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	touch $@
+	@echo "==> Installing the dependencies into $(VENV) (the first time takes a few minutes)…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	@touch $@
+	@echo "==> Dependencies installed."

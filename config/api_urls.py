@@ -17,6 +17,18 @@ v1 = [
     path("me/", records_api.MeView.as_view(), name="api-me"),
     path("schools/", records_api.SchoolList.as_view(), name="api-schools"),
     path("schools/<str:identifier>/classes/", records_api.SchoolClassList.as_view(), name="api-school-classes"),
+    # A school's accounts, kept by its academic office.
+    path("schools/<str:identifier>/accounts/", records_api.SchoolAccountList.as_view(), name="api-school-accounts"),
+    path(
+        "schools/<str:identifier>/accounts/<str:username>/",
+        records_api.SchoolAccountDetail.as_view(),
+        name="api-school-account",
+    ),
+    path(
+        "schools/<str:identifier>/accounts/<str:username>/password/",
+        records_api.SchoolAccountPasswordView.as_view(),
+        name="api-school-account-password",
+    ),
     path("bureaus/<str:code>/calendar/", records_api.BureauCalendarView.as_view(), name="api-bureau-calendar"),
     path("students/", records_api.StudentList.as_view(), name="api-students"),
     path("students/lookup/", records_api.StudentLookupView.as_view(), name="api-student-lookup"),

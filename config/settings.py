@@ -341,6 +341,9 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "records.models.Level",
         "HeadCountPointEnum": "records.models.HeadCount.Point",
         "IntakeImportStateEnum": "records.models.IntakeImport.State",
+        "RoleEnum": "records.models.Role",
+        # The roles a school opens accounts in (records/api/accounts.py).
+        "SchoolRoleEnum": "records.models.people.SCHOOL_ROLES",
     },
     # Swagger UI from the project's static files (drf-spectacular-sidecar), no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

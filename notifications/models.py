@@ -32,6 +32,8 @@ class Notification(models.Model):
         HEAD_COUNT_MISMATCH = "head_count_mismatch", _("人数与名册不符")
         GRADES_MISSING = "grades_missing", _("成绩未录入")
         COMMENTS_MISSING = "comments_missing", _("期末评语未填写")
+        # A school's registrar changed (records.RegistrarChange), told to its county bureau.
+        REGISTRAR_CHANGED = "registrar_changed", _("学籍管理员变更")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"

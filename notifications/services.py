@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.models import Request, WorkItem
-from records.models import Bureau, Role, Student
+from records.models import Bureau, RegistrarChange, Role, Student
 from flows.selectors import users_who_may_act_on
 from records.selectors import users_in_role
 
@@ -250,6 +250,39 @@ def suspension_ending_record(student: Student) -> int:
         message=_("%(name)s（%(number)s）的休学将于 %(date)s 到期，请及时办理复学，或为其申请续休。")
         % {"name": student.name, "number": student.student_number, "date": until.isoformat()},
         student=student,
+    )
+
+
+def _person(user) -> str:
+    if user is None:
+        return _("暂无")
+    name = user.get_full_name() or user.get_username()
+    return f"{name}（{user.get_username()}）"
+
+
+def registrar_change_key(change: RegistrarChange) -> str:
+    return f"{Kind.REGISTRAR_CHANGED}:c{change.pk}"
+
+
+def registrar_change_record(change: RegistrarChange) -> int:
+    """学籍管理员变更: the officers of the school's bureau hear who the registrar was and who it is
+    now (policy texts 篇10 五.一: 确须调整的需上报教育局基教股)."""
+    school = change.school
+    message = _("%(school)s的学籍管理员已变更：原学籍管理员 %(old)s，新学籍管理员 %(new)s。变更人：%(by)s，%(at)s。") % {
+        "school": school.name,
+        "old": _person(change.old_registrar),
+        "new": _person(change.new_registrar),
+        "by": _person(change.changed_by),
+        "at": timezone.localtime(change.changed_at).strftime("%Y-%m-%d %H:%M"),
+    }
+    if change.new_registrar is None:
+        message += _("该校目前没有在用的学籍管理员账号。")
+    return _record(
+        users_in_role(Role.BUREAU_OFFICER, bureau=school.bureau_id),
+        kind=Kind.REGISTRAR_CHANGED,
+        key=registrar_change_key(change),
+        title=_("学籍管理员变更：%(school)s") % {"school": school.name},
+        message=message,
     )
 
 

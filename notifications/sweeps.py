@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from flows.models import Request, WorkItem
-from records.models import Student
+from records.models import RegistrarChange, Student
 from records.working_days import working_days_between
 
 from . import services
@@ -91,8 +91,8 @@ def remind_suspensions_ending(*, today: datetime.date | None = None) -> int:
 
 
 def deliver_missed(*, now: datetime.datetime | None = None) -> int:
-    """Events whose Celery task never ran (the broker was down): steps that arrived and requests
-    that ended recently, with nobody told yet."""
+    """Events whose Celery task never ran (the broker was down): steps that arrived, requests
+    that ended and schools' registrars that changed recently, with nobody told yet."""
     now = now or timezone.now()
     since = now - datetime.timedelta(days=settings.XUEJI_CATCH_UP_DAYS)
     recorded = 0
@@ -105,4 +105,16 @@ def deliver_missed(*, now: datetime.datetime | None = None) -> int:
         closed = Request.objects.filter(state=state, closed_at__gte=since).exclude(Exists(told))
         for request in closed.select_related("student", "started_by").order_by("closed_at", "pk"):
             recorded += services.request_closed_record(request)
+    changes = list(
+        RegistrarChange.objects.filter(changed_at__gte=since)
+        .select_related("school", "old_registrar", "new_registrar", "changed_by")
+        .order_by("changed_at", "pk")
+    )
+    told = set(
+        Notification.objects.filter(kind=Kind.REGISTRAR_CHANGED, key__in=[services.registrar_change_key(c) for c in changes])
+        .values_list("key", flat=True)
+    )
+    for change in changes:
+        if services.registrar_change_key(change) not in told:
+            recorded += services.registrar_change_record(change)
     return recorded

@@ -21,6 +21,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError
 
 from flows.models import Request, WorkItem
+from records.models import RegistrarChange
 
 from . import services, sweeps, term_reminders
 
@@ -73,6 +74,19 @@ def deliver_request_closed(request_id: int) -> int:
     """How a request ended, to its starter (and both schools when it lapsed)."""
     request = Request.objects.filter(pk=request_id).select_related("student", "started_by").first()
     recorded = services.request_closed_record(request) if request else 0
+    services.emails_send()
+    return recorded
+
+
+@shared_task(**TASK_OPTIONS)
+def deliver_registrar_change(change_id: int) -> int:
+    """学籍管理员变更, to the school's bureau; queued by records.services.accounts by this task's name."""
+    change = (
+        RegistrarChange.objects.filter(pk=change_id)
+        .select_related("school", "old_registrar", "new_registrar", "changed_by")
+        .first()
+    )
+    recorded = services.registrar_change_record(change) if change else 0
     services.emails_send()
     return recorded
 

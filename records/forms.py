@@ -1,4 +1,4 @@
-"""Forms of the register's pages: the student and class filters, login and password change."""
+"""Forms of the register's pages: the student and class filters, login and password change, a school's accounts."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from viewflow.contrib.auth import AuthenticationForm
 from viewflow.forms import FieldSet, Layout, Row, Span
 
 from .class_codes import GRADE_CHOICES
-from .models import FamilyMember, SchoolClass, Student
+from .models import SCHOOL_ROLES, FamilyMember, Role, SchoolClass, Student
 from .services import EDITABLE_STUDENT_FIELDS
+from .subjects import Subject
 from .selectors import classes_visible_to, schools_visible_to
 
 ALL = ("", _("全部"))
@@ -253,3 +254,30 @@ class ReassignClassForm(forms.Form):
         self.fields["to_class"].queryset = classes.order_by("sequence")
         self.fields["to_class"].label_from_instance = lambda c: f"{c.name}（{c.code}）"
         self.layout = Layout(Row("to_class", "reason"))
+
+
+# --- A school's accounts, opened by its academic office ------------------------------------------------
+
+
+class SchoolAccountForm(forms.Form):
+    """开通账号: who, their login, their role, and the class (and subject) a teacher teaches."""
+
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    username = forms.CharField(
+        label=_("登录名"), max_length=150, help_text=_("字母、数字和 @ . + - _，如 wang.fang；开通后不能修改。")
+    )
+    role = forms.ChoiceField(label=_("角色"))
+    school_class = forms.ModelChoiceField(
+        label=_("任教班级"), queryset=SchoolClass.objects.none(), required=False, help_text=_("班主任和任课教师须选择。")
+    )
+    subject = forms.ChoiceField(label=_("任教学科"), required=False, help_text=_("任课教师须选择。"))
+
+    def __init__(self, *args, school, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "---------"), *((role.value, role.label) for role in map(Role, SCHOOL_ROLES))]
+        self.fields["school_class"].queryset = SchoolClass.objects.filter(
+            school=school, state=SchoolClass.State.OPEN
+        ).order_by("grade", "sequence")
+        self.fields["school_class"].label_from_instance = lambda c: f"{c.name}（{c.code}）"
+        self.fields["subject"].choices = [("", "---------"), *Subject.choices]
+        self.layout = Layout(Row("full_name", "username"), Row("role", "school_class", "subject"))

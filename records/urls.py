@@ -53,6 +53,15 @@ class RecordsApp(Application):
     )
     password_change_path = path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change")
     api_tokens_path = path("accounts/tokens/", views.ApiTokenListView.as_view(), name="api_tokens")
+    # A school's accounts (账号管理), kept by its academic office.
+    school_accounts_path = path("accounts/", views.SchoolAccountListView.as_view(), name="school_accounts")
+    school_account_new_path = path("accounts/new/", views.SchoolAccountCreateView.as_view(), name="school_account_new")
+    school_account_active_path = path(
+        "accounts/<int:pk>/active/", views.SchoolAccountActiveView.as_view(), name="school_account_active"
+    )
+    school_account_password_path = path(
+        "accounts/<int:pk>/password/", views.SchoolAccountPasswordView.as_view(), name="school_account_password"
+    )
     calendar_path = path("calendar/", views.CalendarView.as_view(), name="calendar")
     # Only these three: classes/<pk>/transfer/ and /graduate/ are the flows' start pages.
     class_operation_path = re_path(

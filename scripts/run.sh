@@ -9,7 +9,9 @@ host=${HOST:-127.0.0.1}
 port=${PORT:-8000}
 url="http://$host:$port/"
 
+echo "==> Migrating the database…"
 "$bin/python" manage.py migrate --noinput
+echo "==> Loading the demo (only into an empty database; the first time takes a minute)…"
 "$bin/python" manage.py demo_load --url "$url"
 
 web= worker=
@@ -23,6 +25,7 @@ stop() {
 }
 trap stop EXIT INT TERM
 
+echo "==> Starting the web server and the Celery worker (with beat)…"
 # The web server in a process group of its own, so that it can be stopped as a whole.
 set -m
 "$bin/python" manage.py runserver "$host:$port" &
@@ -31,6 +34,16 @@ web=$!
 worker=$!
 set +m
 
-echo "Xueji is at ${url}accounts/login/ (demo logins above). Ctrl-C stops the web server and the Celery worker."
+# Say where to go once the server answers (it takes a few seconds to start), after its own lines.
+for _ in $(seq 60); do
+    "$bin/python" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=1)" \
+        "${url}accounts/login/" 2>/dev/null && break
+    kill -0 "$web" 2>/dev/null || break
+    sleep 0.5
+done
+echo
+echo "==> Xueji is ready: open ${url} in any web browser on this machine."
+echo "    Sign in with a demo login and the password listed above (e.g. xikou_registrar, xikou_office)."
+echo "    Ctrl-C stops the web server and the Celery worker."
 # When either one stops, stop the other too.
 wait -n

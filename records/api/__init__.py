@@ -4,6 +4,7 @@ Thin views: read through records.selectors (what the user may not see is a 404),
 records.services. The requests' endpoints are in flows/api.py.
 """
 
+from .accounts import SchoolAccountDetail, SchoolAccountList, SchoolAccountPasswordView
 from .auth import ApiTokenDetail, ApiTokenList, MeView, TokenThrottle, TokenView
 from .common import FocusFilterSerializer, Ordering, query_filters, require_report_reader, valid_form
 from .dropouts import DropoutList, FollowUpList
@@ -24,6 +25,7 @@ from .term_work import (
 )
 
 __all__ = [
+    "SchoolAccountDetail", "SchoolAccountList", "SchoolAccountPasswordView",
     "ApiTokenDetail", "ApiTokenList", "MeView", "TokenThrottle", "TokenView", "Ordering", "query_filters", "RolloverDetailView", "RolloverListView",
     "RolloverPreviewView", "RolloverUndoView", "BureauCalendarView", "SchoolClassList", "SchoolList",
     "StudentClassView", "StudentDetail", "StudentList", "StudentLookupView",

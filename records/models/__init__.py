@@ -3,7 +3,7 @@
     codes         national code tables
     organisation  regions, bureaus, schools, classes
     students      students, family members, placements (the status state machine is on Student)
-    people        roles and memberships
+    people        roles and memberships; changes of a school's registrar
     calendar      terms and transfer windows
     year_end      graduation certificates, rollovers
     term_work     head-count checks, level grades, term comments
@@ -17,7 +17,7 @@ from .codes import Code, CodeTable, code_field
 from .dropouts import DropoutFollowUp
 from .intake import IntakeImport, IntakeRow
 from .organisation import Bureau, Region, School, SchoolClass
-from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, Role
+from .people import CLASS_ROLES, SCHOOL_ROLES, Membership, RegistrarChange, Role
 from .students import FamilyMember, Placement, Student
 from .term_work import COMMENT_MAX_LENGTH, HeadCount, Level, LevelGrade, TermComment
 from .tokens import ApiToken
@@ -25,7 +25,7 @@ from .year_end import GraduationCertificate, Rollover, RolloverClass
 
 __all__ = [
     "Term", "TransferWindow", "Code", "CodeTable", "code_field", "Bureau", "Region", "School", "SchoolClass",
-    "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "Role", "FamilyMember", "Placement", "Student",
+    "CLASS_ROLES", "SCHOOL_ROLES", "Membership", "RegistrarChange", "Role", "FamilyMember", "Placement", "Student",
     "GraduationCertificate", "Rollover", "RolloverClass",
     "COMMENT_MAX_LENGTH", "HeadCount", "Level", "LevelGrade", "TermComment", "DropoutFollowUp",
     "IntakeImport", "IntakeRow", "ApiToken",

@@ -90,3 +90,37 @@ class Membership(models.Model):
     def __str__(self) -> str:
         place = self.school or self.bureau or _("全部")
         return f"{self.user.get_username()} · {self.get_role_display()} · {place}"
+
+
+class RegistrarChange(models.Model):
+    """A change of a school's registrar (学籍管理员), reported to the county bureau (policy texts,
+    篇10 五.一: 不得随意调整学籍管理员，确须调整的需上报教育局基教股). Written by the service that
+    made the change; notifications reads it and tells the bureau's officers."""
+
+    school = models.ForeignKey(School, verbose_name=_("学校"), on_delete=models.PROTECT, related_name="registrar_changes")
+    old_registrar = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("原学籍管理员"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_registrar = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("新学籍管理员"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("变更人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("变更时间"))
+
+    class Meta:
+        verbose_name = _("学籍管理员变更")
+        verbose_name_plural = _("学籍管理员变更")
+        indexes = [models.Index(fields=["changed_at"], name="registrar_change_by_time")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(old_registrar__isnull=False) | Q(new_registrar__isnull=False),
+                name="registrar_change_names_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.old_registrar} → {self.new_registrar}"

@@ -9,11 +9,13 @@
     intake    intake files (批量导入新生)
     exports   the class exports' rows
     tokens    a person's own API tokens
+    accounts  a school's accounts and who manages them
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
 statistics and the term reports, which count completed requests, are reports.selectors.
 """
 
+from .accounts import account_school_of, accounts_manageable_by, school_accounts
 from .dropouts import (
     DEATH_REASON,
     NOT_FOLLOWED_UP,
@@ -74,4 +76,5 @@ __all__ = [
     "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
     "statistics_visible_to",
     "intake_imports_visible_to", "class_students_for_export", "api_tokens_of",
+    "account_school_of", "accounts_manageable_by", "school_accounts",
 ]

@@ -6,6 +6,7 @@
     year_end    graduation of a class, promotion of graduates to middle school
     rollover    the school-year rollover: preview, confirm, apply, undo
     people      accounts and memberships
+    accounts    a school's accounts opened and disabled by its academic office; registrar changes
     calendar    a bureau's terms and transfer windows
     identity    student numbers and the one-person-one-record check
     checks      the rules as pure checks, called at a request's start and at its last approval
@@ -20,6 +21,12 @@
 Callers import from here (`from records import services`); the modules import each other.
 """
 
+from .accounts import (
+    initial_password_generate,
+    school_account_create,
+    school_account_reset_password,
+    school_account_set_active,
+)
 from .base import CITIZEN_ID_TYPE, NO_ID_TYPE, code_get
 from .calendar import calendar_replace
 from .bulk_registration import students_register_bulk
@@ -90,6 +97,8 @@ from .year_end import GRADUATE_SOURCES, PROMOTE_SOURCES, class_graduate, student
 __all__ = [
     "CITIZEN_ID_TYPE", "NO_ID_TYPE", "code_get",
     "calendar_replace",
+    "initial_password_generate", "school_account_create", "school_account_reset_password",
+    "school_account_set_active",
     "students_register_bulk",
     "class_create", "class_dissolve", "class_merge", "class_rename", "class_transfer",
     "key_info_check", "record_check", "student_check_identity", "student_number_issue", "validate_family_members",

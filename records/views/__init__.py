@@ -6,6 +6,12 @@ from .classes import ClassDetailView, ClassListView, ClassOperationView
 from .dropouts import DropoutDetailView, DropoutListView
 from .exports import ClassExportView
 from .intake import IntakeImportErrorsView, IntakeImportProgressView, IntakeTemplateView
+from .school_accounts import (
+    SchoolAccountActiveView,
+    SchoolAccountCreateView,
+    SchoolAccountListView,
+    SchoolAccountPasswordView,
+)
 from .rollover import RolloverDetailView, RolloverProgressView, RolloverUndoView, RolloverView
 from .students import HomeView, StudentDetailView, StudentEditView, StudentListView, StudentReassignView
 from .term_work import ClassCommentsView, ClassGradesView, ClassTermWorkView, HeadCountView, TermWorkView
@@ -18,4 +24,5 @@ __all__ = [
     "StudentDetailView", "StudentEditView", "StudentListView", "StudentReassignView", "certificate_verify_view",
     "ClassCommentsView", "ClassGradesView", "ClassTermWorkView", "HeadCountView", "TermWorkView",
     "DropoutDetailView", "DropoutListView",
+    "SchoolAccountActiveView", "SchoolAccountCreateView", "SchoolAccountListView", "SchoolAccountPasswordView",
 ]

@@ -53,8 +53,9 @@ def test_the_schema_validates_and_has_every_endpoint(db, tmp_path):
     assert set(schema["paths"]) == api_paths()
     # 16 of issue 6, 4 rollover paths of issue 7; of issue 11 重新分班, 3 documents, 8 of term work,
     # 6 of the statistics, 2 class exports and 4 paths of the intake files (批量新生建档); of issue
-    # 14 the caller's own tokens (2)
-    assert len(api_paths()) == 46
+    # 13 a school's accounts, one account and its password reset; of issue 14 the caller's own
+    # tokens (2)
+    assert len(api_paths()) == 49
     kinds = schema["components"]["schemas"]["RequestStartRequest"]["discriminator"]["mapping"]
     assert set(kinds) == {
         "transfer", "transfer_cancel", "transfer_out", "transfer_in", "registration", "suspension", "resumption",
@@ -158,9 +159,10 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
     server_errors, unsatisfiable = [], []
     statuses = {}
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    # 46 paths; requests, a calendar, follow-ups, intake files, head counts, grades, comments and
-    # the caller's tokens take two methods, a student's grade and comment three.
-    assert len(operations) == 56
+    # 49 paths; requests, a calendar, follow-ups, intake files, head counts, grades, comments, a
+    # school's accounts, one account and the caller's tokens take two methods, a student's grade and
+    # comment three.
+    assert len(operations) == 61
 
     def examples(label, strategy, count=EXAMPLES_PER_OPERATION):
         @seed(20260901)
@@ -212,4 +214,6 @@ def test_the_api_gives_no_server_error_for_anything_the_schema_allows_or_not(api
         "GET /api/v1/me/", "GET /api/v1/bureaus/{code}/calendar/", "GET /api/v1/classes/{code}/head-counts/",
         "GET /api/v1/intake-template/", "GET /api/v1/classes/{code}/roster/", "GET /api/v1/classes/{code}/records/",
         "GET /api/v1/auth/tokens/", "DELETE /api/v1/auth/tokens/", "DELETE /api/v1/auth/tokens/{prefix}/",
+        "GET /api/v1/schools/{identifier}/accounts/{username}/",
+        "POST /api/v1/schools/{identifier}/accounts/{username}/password/",
     }
