@@ -19,12 +19,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
-from rest_framework.authtoken.models import Token
 
 from ..models import SCHOOL_ROLES, Membership, RegistrarChange, Role, School, SchoolClass
 from ..selectors import accounts_manageable_by
 from .base import record_actor
 from .people import user_provision
+from .tokens import api_tokens_revoke
 
 User = get_user_model()
 logger = logging.getLogger(__name__)
@@ -171,6 +171,9 @@ def school_account_set_active(*, account: AbstractBaseUser, active: bool, by: Ab
         return account
     account.is_active = active
     account.save(update_fields=["is_active"])
+    if not active:
+        # Enabling the account again does not bring its old tokens back.
+        api_tokens_revoke(user=account)
     # The membership's history says who disabled or enabled the account, and when.
     record_actor(membership, by, _("启用账号") if active else _("停用账号"))
     membership.save()
@@ -198,7 +201,7 @@ def school_account_reset_password(*, account: AbstractBaseUser, by: AbstractBase
     # A new password hash logs out the account's sessions (their auth hash no longer matches).
     account.set_password(password)
     account.save(update_fields=["password"])
-    Token.objects.filter(user=account).delete()
+    api_tokens_revoke(user=account)
     membership.must_change_password = True
     record_actor(membership, by, _("重置密码"))
     membership.save()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from records.models import Membership, RegistrarChange, Role
@@ -43,8 +45,11 @@ def test_opening_an_account_returns_its_one_time_password_which_signs_in(api_for
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["role"], body["class_code"], body["must_change_password"]) == ("class_teacher", class_a.code, True)
+    # It signs in on the pages; the API waits until the first login has replaced it.
+    assert Client().login(request=HttpRequest(), username="sun.t", password=body["initial_password"])
     token = APIClient().post("/api/v1/auth/token/", {"username": "sun.t", "password": body["initial_password"]})
-    assert token.status_code == 200
+    assert token.status_code == 403
+    assert token.json()["detail"].startswith("请先修改初始密码")
     listed = api_for(academic_office).get(_url(school_a, "sun.t")).json()
     assert "initial_password" not in listed
 
@@ -142,10 +147,11 @@ def test_a_new_initial_password_on_the_api_replaces_the_old_and_its_token(api_fo
     assert response.status_code == 200
     password = response.json()["initial_password"]
     assert teacher.get("/api/v1/me/").status_code == 401
+    # The new one-time password signs in on the pages, and the API waits for its change.
+    assert Client().login(request=HttpRequest(), username="teacher_a", password=password)
     token = APIClient().post("/api/v1/auth/token/", {"username": "teacher_a", "password": password})
-    assert token.status_code == 200
-    me = APIClient(HTTP_AUTHORIZATION=f"Token {token.json()['token']}").get("/api/v1/me/").json()
-    assert me["must_change_password"] is True
+    assert token.status_code == 403
+    assert Membership.objects.get(user__username="teacher_a").must_change_password is True
 
 
 def test_no_password_reset_for_oneself_or_a_bureau(api_for, academic_office, bureau_officer, school_a):

@@ -202,7 +202,7 @@ def test_at_a_terminal_three_failures_set_nothing(school_a, admin_user, terminal
 def test_a_password_from_the_environment_is_taken_with_a_warning(school_a, admin_user, password_in_env):
     err = io.StringIO()
     call_command(
-        "xueji_user", "wang.fang", "--role", "registrar", "--school", school_a.identifier,
+        "xueji_user", "wang.fang", "--role", "registrar", "--school", school_a.identifier, "--by", "admin",
         stdout=io.StringIO(), stderr=err,
     )
 

@@ -16,6 +16,7 @@ from collections import deque
 from urllib.parse import urljoin, urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -131,12 +132,14 @@ def routes(patterns=None, prefix: str = ""):
 def urls_of(world) -> dict[str, str]:
     """{name: URL} of every route, its parameters filled with the world's real objects."""
     work_item = WorkItem.objects.filter(request=world["open_transfer"], finished__isnull=True).first()
+    # An account of the class's school, for the academic office's account pages.
+    colleague = get_user_model().objects.filter(membership__school=world["class"].school).order_by("pk").first()
     pks = {
         "students": world["student"].pk, "classes": world["class"].pk, "dropouts": world["dropout"].pk,
         "requests": world["open_transfer"].pk, "tasks": work_item.pk, "evidence": world["open_transfer"].evidence.first().pk,
         "rollover": world["rollover"].pk, "rollovers": world["rollover"].pk, "intake": world["intake_import"].pk,
         "intake-imports": world["intake_import"].pk, "notifications": world["notification"].pk,
-        "registrations": world["open_transfer"].pk,
+        "registrations": world["open_transfer"].pk, "accounts": colleague.pk,
     }
 
     def value(route: str, parameter: str) -> str:
@@ -152,6 +155,7 @@ def urls_of(world) -> dict[str, str]:
             ("students", "subject"): Subject.MATH,
             # Nobody's token: the revocation answers 404, which is all the walk asks of it.
             ("auth", "prefix"): "00000000",
+            ("schools", "username"): colleague.username,
         }[first, parameter]
 
     parameter = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)")
