@@ -219,3 +219,9 @@ def test_the_statistics_show_the_demos_status_changes_and_dropouts_with_follow_u
     assert {s.dropout_reason.code for s in dropouts} == {"1", "2", "3"}
     assert all(follow_ups_of(registrar, s).exists() for s in dropouts)
     assert dropouts_visible_to(officer).count() == 4
+
+
+def test_the_demo_breaks_none_of_the_registers_or_the_requests_rules(demo):
+    out = StringIO()
+    call_command("xueji_check", stdout=out)  # raises CommandError, listing them, if any row breaks one
+    assert out.getvalue().endswith("rule(s) checked, no violation 未发现不一致\n")

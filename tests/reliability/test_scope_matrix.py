@@ -14,9 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Callable
 
-import pytest
 from django.core.cache import cache
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
