@@ -5,8 +5,8 @@ its own thread with its own database connection.
 
 tests/flows/test_concurrency.py races the services (two approvals of one step, two transfers
 started at once); these race the endpoints and the pages, and the cases it leaves out: a
-withdrawal against the last approval, two kinds of request started for one student, and two
-confirmations of one school year's rollover.
+withdrawal against the last approval, two kinds of request started for one student, two schools
+entering a new record for one ID number, and two confirmations of one school year's rollover.
 """
 
 from __future__ import annotations
@@ -17,13 +17,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from flows.models import Request, WorkItem
+from flows.models import Registration, Request, TransferIn, WorkItem
 from records.models import Rollover, Student
 from records.services.rollover import rollover_plan
 from tests.api.conftest import api_for  # noqa: F401 (fixture)
+from tests.api.calls import APPLICANT, REASON
+from tests.api.test_requests import record_body
 from tests.factories import StudentFactory, school_year_start
 from tests.flows.acting import open_step
-from tests.flows.conftest import second_bureau_officer  # noqa: F401 (fixture)
+from tests.flows.conftest import second_bureau_officer, today, transfer_windows_open  # noqa: F401 (fixtures)
 from tests.flows.status.conftest import second_registrar, start_poverty  # noqa: F401 (fixture)
 
 ROUNDS = 10
@@ -185,3 +187,32 @@ def test_the_school_and_the_county_confirming_one_years_rollover_at_once_one_is_
         refused = next(r for r in responses if r.status_code == 409).json()
         assert f"{year} 学年的升级已由" in refused["detail"], refused
         assert Rollover.objects.filter(school_year=year).count() == 1
+
+
+def test_two_schools_entering_one_id_number_at_once_one_request_carries_it(
+    api_for, transfer_windows_open, class_a, class_b, registrar, receiving_registrar
+):
+    """一人一籍 before the record exists: school A registers a new pupil (新生建档) while school B
+    registers the same child, or enters them as a transfer-in from outside (外地转入)."""
+    clients = (api_for(registrar), api_for(receiving_registrar))
+
+    for round_ in range(ROUNDS):
+        record = record_body(sequence=100 + round_)
+        bodies = (
+            {"kind": "registration", "class_code": class_a.code, **record},
+            {"kind": "registration", "class_code": class_b.code, **record} if round_ % 2 else
+            {"kind": "transfer_in", "class_code": class_b.code, "previous_school": "江苏省南京市某小学", "reason": REASON,
+             "applicant": APPLICANT, **record},
+        )
+
+        responses = at_once(*(lambda c=c, b=b: c.post("/api/v1/requests/", b, format="json") for c, b in zip(clients, bodies)))
+
+        assert statuses(responses) == [201, 409], [r.content for r in responses]
+        refused = next(r for r in responses if r.status_code == 409).json()
+        assert refused["errors"]["id_number"] == ["该证件号已有办理中的建档或转入申请。"], refused
+        number = record["id_number"]
+        carrying = [
+            *Registration.objects.filter(state=Request.State.OPEN, record__id_number=number),
+            *TransferIn.objects.filter(state=Request.State.OPEN, record__id_number=number),
+        ]
+        assert len(carrying) == 1
