@@ -70,6 +70,8 @@ class ProbeWorld:
     class_a2: object
     bureau: object  # school A's county bureau
     enrolled: Student  # an enrolled third-grader of class_a
+    other_class: object  # another third grade of school A, which class_a's teachers do not see
+    other_pupil: Student  # and its pupil
     dropped_out: Student
     suspended: Student
     open_suspension: object  # a request waiting for the academic office
@@ -108,7 +110,8 @@ def probe_world(request, world, class_a, class_a2, longyou_bureau, registrar, ac
         request=open_suspension, by=registrar, kind="application", file=SimpleUploadedFile("申请书.pdf", b"%PDF-1.4 x")
     )
     # A pupil of another class of school A: a secret from class_a's teachers too.
-    SchoolClassFactory(school=school_a, grade=3)
+    other_class = SchoolClassFactory(school=school_a, grade=3)
+    other_pupil = StudentFactory(school_class=other_class, by=registrar)
     intake_import = intake_import_start(file=intake_file([new_pupil(class_a, 0, 民族="火星族")]), by=registrar)
     intake_import_run(intake_import_id=intake_import.pk)
     rollover = rollover_queue(school_year=school_year_start() + 1, by=registrar, school=school_a)
@@ -123,6 +126,8 @@ def probe_world(request, world, class_a, class_a2, longyou_bureau, registrar, ac
         class_a2=class_a2,
         bureau=longyou_bureau,
         enrolled=enrolled,
+        other_class=other_class,
+        other_pupil=other_pupil,
         dropped_out=world.dropped_out,
         suspended=world.suspended,
         open_suspension=open_suspension,

@@ -9,6 +9,7 @@ endpoint without a row fails test_every_operation_of_the_schema_has_a_row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 from dataclasses import dataclass
@@ -247,3 +248,27 @@ def test_every_role_gets_what_the_contract_says_from_every_operation(probe_world
     assert w.enrolled.name in seen_inside and w.enrolled.id_number in seen_inside
     assert wrong == [], "\n".join(wrong)
     assert leaks == [], "\n".join(leaks)
+
+
+def test_a_classs_teachers_get_404_for_another_class_of_their_school(probe_world, api_for):
+    """The same calls about another class of school A and its pupil: class_a's teachers see neither
+    (a 404; a list filtered on the pupil is empty)."""
+    w = probe_world
+    other = dataclasses.replace(w, class_a=w.other_class, enrolled=w.other_pupil)
+    wrong, probed = [], []
+    for role in ("class_teacher_a", "subject_teacher_a"):
+        client = api_for(w.users[role])
+        client.raise_request_exception = False
+        for operation_id, call in sorted(CALLS.items()):
+            path = call.path(other)
+            if path == call.path(w):
+                continue  # not about the class or the pupil
+            probed.append(operation_id)
+            response = call_and_undo(client, call.method, path, call.body(other, role) if call.body else None, fmt=call.fmt)
+            if "?" in path:  # a list filtered on them: empty
+                if response.status_code != 200 or response.json()["results"]:
+                    wrong.append(f"{operation_id} as {role}: {response.status_code}: {body_text(response)[:150]}")
+            elif response.status_code != 404:
+                wrong.append(f"{operation_id} as {role}: {response.status_code}: {body_text(response)[:150]}")
+    assert len(set(probed)) >= 18, probed
+    assert wrong == [], "\n".join(wrong)
