@@ -17,7 +17,8 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from flows.models import Registration, Request, TransferIn, WorkItem
+from flows.intake.tasks import intake_import_run, intake_import_start
+from flows.models import IntakeEntry, Registration, Request, TransferIn, WorkItem
 from records.models import Rollover, Student
 from records.services.rollover import rollover_plan
 from tests.api.conftest import api_for  # noqa: F401 (fixture)
@@ -27,6 +28,7 @@ from tests.factories import StudentFactory, school_year_start
 from tests.flows.acting import open_step
 from tests.flows.conftest import second_bureau_officer, today, transfer_windows_open  # noqa: F401 (fixtures)
 from tests.flows.status.conftest import second_registrar, start_poverty  # noqa: F401 (fixture)
+from tests.intake_files import intake_file, new_pupil
 
 ROUNDS = 10
 
@@ -216,3 +218,30 @@ def test_two_schools_entering_one_id_number_at_once_one_request_carries_it(
             *TransferIn.objects.filter(state=Request.State.OPEN, record__id_number=number),
         ]
         assert len(carrying) == 1
+
+
+def test_an_intake_file_submitted_while_another_school_registers_one_of_its_pupils_one_carries_them(
+    api_for, class_a, class_b, registrar, receiving_registrar
+):
+    """批量新生建档 against a single registration: the file's pupil goes with one request only."""
+    intake, single = api_for(registrar), api_for(receiving_registrar)
+
+    for round_ in range(ROUNDS):
+        row = new_pupil(class_a, 2 * round_ + 1)  # odd: a girl, as record_body's
+        checked = intake_import_run(intake_import_id=intake_import_start(file=intake_file([row]), by=registrar).pk)
+        record = record_body(name=row["姓名"], birth_date=row["出生日期"], id_number=row["身份证件号"])
+
+        responses = at_once(
+            lambda: intake.post("/api/v1/requests/", {"kind": "intake", "intake_import": checked.pk}, format="json"),
+            lambda: single.post("/api/v1/requests/", {"kind": "registration", "class_code": class_b.code, **record}, format="json"),
+        )
+
+        assert statuses(responses) == [201, 409], [r.content for r in responses]
+        refused = next(r for r in responses if r.status_code == 409).json()
+        assert "该证件号已有办理中的建档或转入申请。" in refused["detail"], refused
+        number = row["身份证件号"]
+        carrying = (
+            Registration.objects.filter(state=Request.State.OPEN, record__id_number=number).count()
+            + IntakeEntry.objects.filter(request__state=Request.State.OPEN, row__id_number=number).count()
+        )
+        assert carrying == 1
