@@ -138,7 +138,9 @@ def probe_world(request, world, class_a, class_a2, longyou_bureau, registrar, ac
         intake_import=intake_import,
         rollover=rollover,
         secrets={
-            **{role: secrets for role in ("anonymous", "registrar_b", "other_county_officer")},
+            # Another county does not even learn of school A (its name or identifier, in a count or a list).
+            **{role: secrets | {school_a.name, school_a.identifier} for role in ("anonymous", "other_county_officer")},
+            "registrar_b": secrets,
             "class_teacher_a": class_secrets,
             "subject_teacher_a": class_secrets,
         },

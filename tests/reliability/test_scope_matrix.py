@@ -79,6 +79,7 @@ def school_year(w, role):
     return {"school_year": school_year_start() + 1}
 
 
+# Lists are asked about school A (a filter on its school, county or student) wherever they can be.
 CLASS = "/api/v1/classes/{w.class_a.code}/"
 STUDENT = "/api/v1/students/{w.enrolled.pk}/"
 
@@ -159,13 +160,13 @@ row("tasks_retrieve", "get", lambda w: f"/api/v1/tasks/{w.office_step.pk}/", exp
 row("tasks_decision_create", "post", lambda w: f"/api/v1/tasks/{w.office_step.pk}/decision/",
     expect(403, office_a=200, **SEES_REQUEST), body=lambda w, role: {"decision": "approve", "comment": "同意"})
 
-row("statistics_retrieve", "get", lambda w: "/api/v1/statistics/", expect(200, **REPORT_READERS))
-row("dropouts_list", "get", lambda w: "/api/v1/dropouts/", expect(200, **REPORT_READERS))
+row("statistics_retrieve", "get", lambda w: f"/api/v1/statistics/?region={w.bureau.region.code}", expect(200, **REPORT_READERS))
+row("dropouts_list", "get", lambda w: f"/api/v1/dropouts/?region={w.bureau.region.code}", expect(200, **REPORT_READERS))
 row("dropouts_follow_ups_list", "get", lambda w: f"/api/v1/dropouts/{w.dropped_out.pk}/follow-ups/",
     expect(200, class_teacher_a=404, subject_teacher_a=404, **SEES_CLASS_A))
 row("dropouts_follow_ups_create", "post", lambda w: f"/api/v1/dropouts/{w.dropped_out.pk}/follow-ups/",
     expect(201, office_a=403, class_teacher_a=404, subject_teacher_a=404, admin=403, **SEES_CLASS_A), body=follow_up_body)
-row("term_reports_list", "get", lambda w: "/api/v1/term-reports/", expect(200, **REPORT_READERS))
+row("term_reports_list", "get", lambda w: f"/api/v1/term-reports/?region={w.bureau.region.code}", expect(200, **REPORT_READERS))
 row("term_reports_retrieve", "get", lambda w: f"/api/v1/term-reports/{w.school_a.identifier}/?term={w.term_name}",
     expect(200, **NO_TEACHERS, **SEES_CLASS_A))
 row("term_reports_submit_create", "post", lambda w: f"/api/v1/term-reports/{w.school_a.identifier}/submit/",
@@ -272,3 +273,26 @@ def test_a_classs_teachers_get_404_for_another_class_of_their_school(probe_world
                 wrong.append(f"{operation_id} as {role}: {response.status_code}: {body_text(response)[:150]}")
     assert len(set(probed)) >= 18, probed
     assert wrong == [], "\n".join(wrong)
+
+
+def test_no_call_about_a_student_out_of_class_answers_a_server_error(probe_world, api_for):
+    """The calls about a student, for a suspended, a dropped-out and a transferred-away pupil of
+    school A: refusals (4xx) or answers, never a 5xx."""
+    w = probe_world
+    roles = ("registrar_a", "class_teacher_a", "subject_teacher_a", "county_officer")
+    server_errors, probed = [], set()
+    for student in (w.suspended, w.dropped_out, w.completed_transfer.student):
+        other = dataclasses.replace(w, enrolled=student)
+        for role in roles:
+            client = api_for(w.users[role])
+            client.raise_request_exception = False
+            for operation_id, call in sorted(CALLS.items()):
+                path = call.path(other)
+                if path == call.path(w):
+                    continue
+                probed.add(operation_id)
+                response = call_and_undo(client, call.method, path, call.body(other, role) if call.body else None, fmt=call.fmt)
+                if response.status_code >= 500:
+                    server_errors.append(f"{operation_id} as {role} about {student.get_status_display()}: {response.status_code}")
+    assert len(probed) >= 9, probed
+    assert server_errors == []
