@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 
 from .models import Placement, SchoolClass, Student
 
@@ -85,6 +85,18 @@ def placed_outside_own_school() -> list[Violation]:
     )
 
 
+def school_not_of_last_placement() -> list[Violation]:
+    """The school that keeps the record is the one the student was last placed at: a move changes
+    both, leaving (dropout, graduation) changes neither."""
+    last = Placement.objects.filter(student=OuterRef("pk")).order_by("-started_on", "-pk")
+    return _students(
+        "school_not_of_last_placement",
+        Student.objects.annotate(last_school=Subquery(last.values("school_id")[:1]))
+        .filter(last_school__isnull=False)
+        .exclude(last_school=F("school_id")),
+    )
+
+
 def placed_in_a_closed_class() -> list[Violation]:
     wrong = Placement.objects.filter(ended_on__isnull=True).exclude(school_class__state=SchoolClass.State.OPEN)
     return [Violation("placed_in_a_closed_class", f"placement {pk}") for pk in wrong.order_by("pk").values_list("pk", flat=True)]
@@ -129,6 +141,7 @@ RULES = {
     "overlapping_placements": ("two placements of one student overlap 在班记录时间重叠", overlapping_placements),
     "placement_not_at_its_class_school": ("a placement's school is not its class's 在班记录的学校与班级不符", placement_not_at_its_class_school),
     "placed_outside_own_school": ("the open placement is not at the student's school 在读班级不在学籍所在学校", placed_outside_own_school),
+    "school_not_of_last_placement": ("the record is kept by another school than the last placement's 学籍所在学校与最近在班记录不符", school_not_of_last_placement),
     "placed_in_a_closed_class": ("an open placement in a graduated or dissolved class 在已毕业或撤销的班级在读", placed_in_a_closed_class),
     "student_number_taken_twice": ("a student number is held by two records 学籍号重复", student_number_taken_twice),
     "student_number_malformed": ("a student number is not G/L/J + 18 characters 学籍号格式错误", student_number_malformed),

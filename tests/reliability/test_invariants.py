@@ -14,14 +14,14 @@ from django.db import connection
 from flows.graduation import graduation_start
 from flows.intake import intake_start
 from flows.invariants import violations
-from flows.models import Request
+from flows.models import Request, WorkItem
 from flows.promotion import promotion_start
 from records.models import Placement, Rollover, SchoolClass, Student
 from records.services.rollover import rollover_apply, rollover_plan, rollover_queue, rollover_undo
 from tests.factories import SchoolClassFactory, StudentFactory, school_year_start
 from tests.flows.acting import confirm_receiving_class, decide, start_transfer, where
 from tests.flows.conftest import today, transfer_windows_open  # noqa: F401 (fixtures)
-from tests.flows.status.conftest import start_resumption, start_suspension
+from tests.flows.status.conftest import start_poverty, start_resumption, start_suspension
 from tests.flows.test_intake import upload, verify
 from tests.flows.test_whole_class_transfer import confirm, start_whole_class
 from tests.flows.year_end.conftest import first_year, middle, middle_registrar  # noqa: F401 (fixtures)
@@ -42,8 +42,10 @@ def test_the_rules_hold_after_a_year_of_real_flows(
 
     # 转学 across counties (receiving school's order), and back within the county (sending order).
     transfer = start_transfer(pupils[0], other_county_registrar, to_class=class_c)
+    assert_no_violations()  # open: the student is held, a step waits
     decide(other_bureau_officer, transfer)
     decide(registrar, transfer)
+    assert_no_violations()
     decide(bureau_officer, transfer)
     assert where(pupils[0]) == (class_c.school, class_c, Student.Status.ENROLLED)
     assert_no_violations()
@@ -66,6 +68,7 @@ def test_the_rules_hold_after_a_year_of_real_flows(
 
     # 整班转学: class_a2 (with the pupil who came back) moves to school_b.
     whole = start_whole_class(class_a2, registrar, class_b.school)
+    assert_no_violations()
     confirm(receiving_registrar, whole, to_class=class_b)
     decide(bureau_officer, whole)
     assert where(pupils[0]) == (class_b.school, class_b, Student.Status.ENROLLED)
@@ -108,9 +111,9 @@ def sql(statement: str, *params) -> None:
 
 
 @pytest.fixture
-def broken(class_a, registrar, academic_office, bureau_officer):
+def broken(class_a, school_b, registrar, academic_office, bureau_officer):
     """Rows changed behind the services' back with raw SQL, as a bad script or a restore could."""
-    unplaced, suspended_in_class, twice_placed = (StudentFactory(school_class=class_a, by=registrar) for _ in range(3))
+    unplaced, suspended_in_class, twice_placed, moved = (StudentFactory(school_class=class_a, by=registrar) for _ in range(4))
     placements = Placement._meta.db_table
     students = Student._meta.db_table
     # An enrolled student whose placement was closed.
@@ -124,16 +127,22 @@ def broken(class_a, registrar, academic_office, bureau_officer):
         " WHERE student_id = %s",
         twice_placed.pk,
     )
+    # The record handed to another school, the pupil left in class here.
+    sql(f"UPDATE {students} SET school_id = %s WHERE id = %s", school_b.pk, moved.pk)
     # A request closed without its closing time.
     suspension = start_suspension(StudentFactory(school_class=class_a, by=registrar), registrar)
     decide(academic_office, suspension)
     decide(bureau_officer, suspension)
     sql(f"UPDATE {Request._meta.db_table} SET closed_at = NULL WHERE {Request._meta.pk.column} = %s", suspension.pk)
-    return unplaced, suspended_in_class, twice_placed, suspension
+    # An open request whose waiting step was closed.
+    stuck = start_poverty(StudentFactory(school_class=class_a, by=registrar), registrar)
+    sql(f"UPDATE {WorkItem._meta.db_table} SET finished = NOW() WHERE request_id = %s", stuck.pk)
+    return unplaced, suspended_in_class, twice_placed, moved, suspension, stuck
 
 
 def test_rows_broken_behind_the_services_back_are_reported(broken):
-    unplaced, suspended_in_class, twice_placed, suspension = broken
+    unplaced, suspended_in_class, twice_placed, moved, suspension, stuck = broken
+    moved_subject = f"student {moved.pk} {moved.student_number}"
 
     found = {(v.rule, v.subject) for v in violations()}
 
@@ -142,7 +151,10 @@ def test_rows_broken_behind_the_services_back_are_reported(broken):
         ("placed_while_not_enrolled", f"student {suspended_in_class.pk} {suspended_in_class.student_number}"),
         ("overlapping_placements", f"student {twice_placed.pk} placements "
          + " and ".join(str(pk) for pk in Placement.objects.filter(student=twice_placed).order_by("pk").values_list("pk", flat=True))),
+        ("placed_outside_own_school", moved_subject),
+        ("school_not_of_last_placement", moved_subject),
         ("closing_time_out_of_state", f"request {suspension.pk}"),
+        ("open_request_without_step", f"request {stuck.pk}"),
     }
 
 
@@ -150,7 +162,7 @@ def test_the_command_lists_the_violations_and_fails(broken):
     unplaced, *_rest = broken
     out = StringIO()
 
-    with pytest.raises(CommandError, match="4 violation"):
+    with pytest.raises(CommandError, match="7 violation"):
         call_command("xueji_check", stdout=out)
 
     listing = out.getvalue()
