@@ -6,7 +6,8 @@ completed transfer to school_b and a transfer out of the province), school A als
 
 - an open suspension waiting for its academic office, with evidence (a request, a task, a file);
 - an intake file checked by the background job (with an error report);
-- a school-year rollover its registrar confirmed (queued: the broker never runs in these tests).
+- a school-year rollover its registrar confirmed (queued: the broker never runs in these tests);
+- another third grade with a pupil, which class_a's teachers do not see.
 
 Roles (ROLES): the registrars of school A and school B, school A's academic office, class_a's
 class teacher and math teacher, the bureau officers of 龙游县 (school A's county), 武义县 (another
