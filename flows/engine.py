@@ -326,6 +326,8 @@ def new_record_check(*, school, record: dict, family: list, exclude: Request | N
     """A new record that a request carries until its last approval (新生建档, 外地转入): checked as
     it would be created, and not already carried by another open request. Returns a possible
     duplicate (same name, gender, birth date) for the academic office to resolve."""
+    # First: a record being created for the number at this moment is then seen by both checks.
+    new_records_lock([record.get("id_number") or ""])
     _candidate, duplicate = record_check(school=school, data=record, family=family)
     refuse_open_record_requests(record.get("id_number") or "", exclude=exclude)
     return duplicate

@@ -24,10 +24,10 @@ from records.services.rollover import rollover_plan
 from tests.api.conftest import api_for  # noqa: F401 (fixture)
 from tests.api.calls import APPLICANT, REASON
 from tests.api.test_requests import record_body
-from tests.factories import StudentFactory, school_year_start
+from tests.factories import GIVEN_NAMES, StudentFactory, school_year_start
 from tests.flows.acting import open_step
 from tests.flows.conftest import second_bureau_officer, today, transfer_windows_open  # noqa: F401 (fixtures)
-from tests.flows.status.conftest import second_registrar, start_poverty  # noqa: F401 (fixture)
+from tests.flows.status.conftest import second_registrar, start_poverty, verify  # noqa: F401 (fixture)
 from tests.intake_files import intake_file, new_pupil
 
 ROUNDS = 10
@@ -245,3 +245,29 @@ def test_an_intake_file_submitted_while_another_school_registers_one_of_its_pupi
             + IntakeEntry.objects.filter(request__state=Request.State.OPEN, row__id_number=number).count()
         )
         assert carrying == 1
+
+
+def test_a_registration_started_while_the_same_childs_record_is_being_created_is_refused(
+    api_for, class_a, class_b, registrar, receiving_registrar, academic_office, bureau_officer
+):
+    """The bureau's last approval creates school A's new pupil while school B enters the same child."""
+    officer, other_school = api_for(bureau_officer), api_for(receiving_registrar)
+
+    for round_ in range(ROUNDS):
+        record = record_body(name="林" + GIVEN_NAMES[round_], sequence=200 + round_)  # no look-alike of the last round's
+        started = api_for(registrar).post("/api/v1/requests/", {"kind": "registration", "class_code": class_a.code, **record}, format="json")
+        registration = Registration.objects.get(pk=started.json()["id"])
+        verify(academic_office, registration)
+        step = open_step(bureau_officer, registration)
+
+        approved, second = at_once(
+            lambda: officer.post(f"/api/v1/tasks/{step.pk}/decision/", {"decision": "approve"}, format="json"),
+            lambda: other_school.post("/api/v1/requests/", {"kind": "registration", "class_code": class_b.code, **record}, format="json"),
+        )
+
+        assert approved.status_code == 200, approved.content
+        # Refused either way: the first request still carries the number (409), or its record exists (400).
+        assert second.status_code in (400, 409), second.content
+        assert "id_number" in second.json()["errors"], second.content
+        assert Student.objects.filter(id_number=record["id_number"]).get().school == class_a.school
+        assert Registration.objects.filter(record__id_number=record["id_number"]).count() == 1
