@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -143,9 +143,31 @@ def open_record_requests(id_numbers: Iterable[str], *, exclude: Request | None =
     return {number: min(pks) for number, pks in held.items()}
 
 
+# The first key of pg_advisory_xact_lock(int, int): the space of these locks (the only advisory locks taken).
+NEW_RECORD_LOCK_SPACE = 1
+
+
+def new_records_lock(id_numbers: Iterable[str]) -> None:
+    """Hold the ID numbers a new record is about to be carried for, until the transaction ends.
+
+    Checking that no open request carries a number and starting the one that will are two
+    statements: two schools registering one child at the same moment would both pass the check.
+    A transaction-scoped advisory lock per area code (the number's first six characters; a file of
+    thousands of pupils takes a few) makes the second wait and then see the first. Taken in order,
+    so two starts never wait on each other. SQLite, which has one writer at a time, needs none.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for area in sorted({number[:6] for number in id_numbers if number}):
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [NEW_RECORD_LOCK_SPACE, area])
+
+
 def refuse_open_record_requests(id_number: str, *, exclude: Request | None = None) -> None:
     """A new record (registration, transfer-in or bulk registration) for an ID number that an open
-    request already carries is refused: one person, one record, also before the record exists."""
+    request already carries is refused: one person, one record, also before the record exists.
+    Called inside the transaction that starts (or approves) the request carrying it."""
+    new_records_lock([id_number])
     if open_record_requests([id_number], exclude=exclude):
         raise Conflict({"id_number": str(OPEN_RECORD_REQUEST)}, code="open_request")
 
@@ -304,6 +326,8 @@ def new_record_check(*, school, record: dict, family: list, exclude: Request | N
     """A new record that a request carries until its last approval (新生建档, 外地转入): checked as
     it would be created, and not already carried by another open request. Returns a possible
     duplicate (same name, gender, birth date) for the academic office to resolve."""
+    # First: a record being created for the number at this moment is then seen by both checks.
+    new_records_lock([record.get("id_number") or ""])
     _candidate, duplicate = record_check(school=school, data=record, family=family)
     refuse_open_record_requests(record.get("id_number") or "", exclude=exclude)
     return duplicate

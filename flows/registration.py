@@ -173,6 +173,7 @@ def _entry_check(*, to_class: SchoolClass, record: dict, family: list, exclude_r
     return new_record_check(school=to_class.school, record=record, family=family, exclude=exclude_request)
 
 
+@transaction.atomic
 def registration_start(*, to_class: SchoolClass, by, record: dict, family: list, photo=None) -> Registration:
     """A registrar (any class of the school) or a class teacher (their class) enters a new student."""
     _require_entry_rights(by, to_class)

@@ -89,6 +89,7 @@ class TransferInFlow(RequestFlow, flow.Flow):
         )
 
 
+@transaction.atomic
 def transfer_in_start(
     *, to_class, by, record: dict, family: list, previous_school: str = "", applicant=None, reason="",
     evidence=(), today=None,

@@ -43,7 +43,7 @@ from records.views.access import SignedInMixin
 from records.views.intake import visible_import
 
 from ..base import RequestFlow
-from ..engine import OPEN_RECORD_REQUEST, open_record_requests, request_start, require_role
+from ..engine import OPEN_RECORD_REQUEST, new_records_lock, open_record_requests, request_start, require_role
 from ..forms import DecisionForm
 from ..models import Intake, IntakeEntry, Request, WorkItem
 from ..pages import registrar
@@ -174,6 +174,7 @@ def intake_start(*, intake_import: IntakeImport, by, import_valid_rows: bool = F
     if not rows:
         raise ValidationError({"import_valid_rows": _("文件中没有无误的行可以导入。")}, code="nothing_valid")
     changed = intake_rows_still_free((row, id_type, number) for _pk, row, _name, id_type, number in rows)
+    new_records_lock(number for *_rest, number in rows)
     held = open_record_requests([number for *_rest, number in rows])
     changed.update({row: str(OPEN_RECORD_REQUEST) for _pk, row, _name, _type, number in rows if number in held})
     if changed:

@@ -350,3 +350,9 @@ def test_the_load_analyzes_the_tables_it_filled(demo):
             [LOADED["since"]],
         )
         assert [row[0] for row in cursor.fetchall()] == ["records_placement", "records_student"]
+
+
+def test_the_demo_breaks_none_of_the_registers_or_the_requests_rules(demo):
+    out = StringIO()
+    call_command("xueji_check", stdout=out)  # raises CommandError, listing them, if any row breaks one
+    assert out.getvalue().endswith("rule(s) checked, no violation 未发现不一致\n")
