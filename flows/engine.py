@@ -22,6 +22,7 @@ from records.models import Role, Student
 from records.selectors import membership_of
 from records.services import record_check
 
+from .evidence_files import evidence_file_check
 from .models import Evidence, IntakeEntry, Registration, Request, RequestStudent, TransferIn, WorkItem
 from .selectors import user_may_act_on
 
@@ -157,6 +158,8 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
     Nothing is created when any student already has an open request.
     """
     students = list(students)
+    evidence = list(evidence)
+    _evidence_check((f"evidence_{kind}", file) for kind, file in evidence)
     _refuse_open_requests(students)
     request = flow_class.start.run(by=by, fields=fields)
     _claim(request, students)
@@ -166,6 +169,18 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
 
 
 # --- Evidence added later, and who is a party ------------------------------------------------------
+
+
+def _evidence_check(files) -> None:
+    """Each (field, file) a scan whose content is what its name says (flows.evidence_files)."""
+    errors = {}
+    for field, file in files:
+        try:
+            evidence_file_check(file)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 def request_parties(request: Request) -> set[int]:
@@ -181,6 +196,7 @@ def evidence_add(*, request: Request, by, kind: str, file) -> Evidence:
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not request.is_open:
         raise Conflict(_("申请%(state)s，不能再上传材料。") % {"state": request.get_state_display()}, code="closed")
+    _evidence_check([("file", file)])
     return Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
 
 

@@ -11,6 +11,7 @@ from viewflow.forms import FieldSet, Layout, Row
 from records.forms import DateInput, FamilyMemberForm
 from records.models import Code, CodeTable, SchoolClass, Student
 
+from .evidence_files import evidence_file_check
 from .models import Evidence, WorkItem
 from .record_json import RECORD_FIELDS
 
@@ -52,22 +53,6 @@ class ClassChoiceField(forms.ModelChoiceField):
 
 def open_classes(school, grade):
     return SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN).order_by("sequence")
-
-
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
-
-
-def evidence_file_check(file):
-    """A scanned document: PDF, JPG or PNG, at most 10 MB. The pages' forms and the API's
-    serializers both call this."""
-    if file is None:
-        return None
-    if file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("文件不能超过10MB。"))
-    if not file.name.lower().endswith(EVIDENCE_EXTENSIONS):
-        raise ValidationError(_("只接受PDF、JPG、PNG格式的扫描件。"))
-    return file
 
 
 class EvidenceForm(forms.Form):

@@ -27,7 +27,7 @@ from records.serializers import (
     StudentSummarySerializer,
 )
 
-from .forms import evidence_file_check
+from .evidence_files import evidence_file_check
 from .models import Evidence, Request, WorkItem
 from .selectors import requests_visible_to
 
