@@ -10,6 +10,7 @@ from viewflow.forms import FieldSet, Layout, Row
 
 from records.forms import DateInput, FamilyMemberForm
 from records.models import Code, CodeTable, SchoolClass, Student
+from records.text_lengths import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_form_field
 
 from .evidence_files import evidence_file_check
 from .models import Evidence, WorkItem
@@ -21,7 +22,7 @@ class DecisionForm(forms.Form):
     """Approve, or reject with a reason (a rejection needs one)."""
 
     decision = forms.ChoiceField(label=_("办理意见"), choices=WorkItem.Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = text_form_field(_("说明"), COMMENT_MAX_LENGTH, required=False)
 
     def __init__(self, *args, request=None, user=None, step=None, **kwargs):
         self.request = request
@@ -78,7 +79,7 @@ class RequestStartForm(forms.Form):
     applicant_name = forms.CharField(label=_("申请人（家长）姓名"), max_length=50)
     applicant_relationship = forms.CharField(label=_("与学生关系"), max_length=20)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=20)
-    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_form_field(_("申请理由"), REASON_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
