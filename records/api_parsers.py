@@ -38,7 +38,7 @@ def _depth_exceeds(value, limit: int) -> bool:
 
 
 def body_too_big_message() -> str:
-    return _("请求内容太大（超过%(size)s），请分批提交或压缩附件。") % {
+    return _("请求内容太大（超过%(size)s），请精简填写的内容或分批提交。") % {
         "size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     }
 
