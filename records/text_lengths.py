@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.deconstruct import deconstructible
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
@@ -81,11 +82,12 @@ def model_text_lengths_check(model, fields: dict) -> None:
 
 
 def text_form_field(label, limit: int, *, required: bool = True, rows: int = 3, **kwargs) -> forms.CharField:
-    """A page's free-text box: the browser stops typing at the cap, the form refuses more."""
+    """A page's free-text box, its cap in the help text (viewflow's textarea takes no maxlength)."""
+    kwargs.setdefault("help_text", format_lazy(gettext_lazy("不超过{limit}字"), limit=limit))
     return forms.CharField(
         label=label,
         required=required,
-        widget=forms.Textarea(attrs={"rows": rows, "maxlength": limit}),
+        widget=forms.Textarea(attrs={"rows": rows}),
         validators=[TextLengthValidator(limit, label)],
         **kwargs,
     )
