@@ -19,7 +19,6 @@ from rest_framework import serializers
 
 from records import selectors
 from records.models import Student
-from records.text_lengths import COMMENT_MAX_LENGTH, text_api_field
 from records.serializers import (
     MAX_ID,
     RECORD_FIELDS,
@@ -28,6 +27,7 @@ from records.serializers import (
     StudentRecordSerializer,
     StudentSummarySerializer,
 )
+from records.text_lengths import COMMENT_MAX_LENGTH, text_api_field
 
 from .evidence_files import evidence_file_check
 from .models import Evidence, Request, WorkItem
