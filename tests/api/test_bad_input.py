@@ -96,6 +96,14 @@ def test_a_session_posted_form_over_the_limit_gets_the_apis_error(client_for, re
     assert response["Content-Type"] == "application/json"
 
 
+def test_a_multipart_body_with_too_many_fields_gets_the_apis_error(api_for, registrar, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = api_for(registrar).post("/api/v1/requests/", {f"field{n}": "x" for n in range(20)}, format="multipart")
+
+    assert response.status_code == 400
+    assert response.json() == {"detail": "提交的字段太多（超过10个）。", "errors": {}}
+
+
 def test_files_do_not_count_towards_the_limit(api_for, registrar, student, small_limit):
     scan = SimpleUploadedFile("诊断证明.pdf", b"%PDF-1.4\n" + b"0" * (3 * small_limit), content_type="application/pdf")
     response = start_multipart(api_for(registrar), kind="suspension", student=student.pk, cause="illness",
