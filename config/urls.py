@@ -30,3 +30,6 @@ urlpatterns = [
 ]
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A body Django refuses to read (too big, too many fields): the API's JSON error under /api/, a page elsewhere.
+handler400 = "records.api_errors.bad_request"

@@ -89,7 +89,6 @@ class RequestListView(generics.ListAPIView):
     serializer_class = RequestSerializer
     filter_backends = (Ordering,)
     ordering_fields = {"started_at": "created", "closed_at": "closed_at", "kind": "kind", "state": "state", "id": "pk"}
-    parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
 
     @extend_schema(parameters=[RequestFilterSerializer], tags=["requests"])
     def get(self, request, *args, **kwargs):
@@ -255,7 +254,6 @@ class TaskDecisionView(APIView):
     class's `to_class`) are checked by the step's form, as on the task page. A step done on a page
     of its own (a registration's correction) takes that page's record. 200 with the request."""
 
-    parser_classes = (parsers.JSONParser, parsers.MultiPartParser)
 
     @extend_schema(
         request={

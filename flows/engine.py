@@ -21,7 +21,9 @@ from records.errors import Conflict
 from records.models import Role, Student
 from records.selectors import membership_of
 from records.services import record_check
+from records.text_lengths import COMMENT_MAX_LENGTH, model_text_lengths_check, text_lengths_check
 
+from .evidence_files import evidence_file_check
 from .models import Evidence, IntakeEntry, Registration, Request, RequestStudent, TransferIn, WorkItem
 from .selectors import user_may_act_on
 
@@ -179,6 +181,9 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
     Nothing is created when any student already has an open request.
     """
     students = list(students)
+    evidence = list(evidence)
+    model_text_lengths_check(flow_class.process_class, fields)
+    _evidence_check((f"evidence_{kind}", file) for kind, file in evidence)
     _refuse_open_requests(students)
     request = flow_class.start.run(by=by, fields=fields)
     _claim(request, students)
@@ -188,6 +193,18 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
 
 
 # --- Evidence added later, and who is a party ------------------------------------------------------
+
+
+def _evidence_check(files) -> None:
+    """Each (field, file) a scan whose content is what its name says (flows.evidence_files)."""
+    errors = {}
+    for field, file in files:
+        try:
+            evidence_file_check(file)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 def request_parties(request: Request) -> set[int]:
@@ -203,6 +220,7 @@ def evidence_add(*, request: Request, by, kind: str, file) -> Evidence:
     request = Request.objects.select_for_update().get(pk=request.pk)
     if not request.is_open:
         raise Conflict(_("申请%(state)s，不能再上传材料。") % {"state": request.get_state_display()}, code="closed")
+    _evidence_check([("file", file)])
     return Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
 
 
@@ -247,6 +265,7 @@ def request_withdraw(*, request: Request, by, comment: str = "") -> Request:
     is_school_registrar = membership and membership.role == Role.REGISTRAR and membership.school_id == request.school_id
     if not (is_school_registrar or request.started_by_id == by.pk):
         raise PermissionDenied(_("只有发起人或发起学校的学籍管理员可以撤回申请。"))
+    comment_length_check(comment)
     with request.flow_class.lock(request.pk):
         request = Request.objects.get(pk=request.pk).coerced
         if not request.is_open:
@@ -266,7 +285,13 @@ def decided_message(item: WorkItem) -> str:
     return _("该环节已由%(who)s办理，无需重复办理。") % {"who": who}
 
 
+def comment_length_check(comment: str) -> None:
+    """A step's or a withdrawal's 说明 within its cap, whichever way it came (the withdraw page posts it raw)."""
+    text_lengths_check({"comment": ((comment or "").strip(), _("说明"), COMMENT_MAX_LENGTH)})
+
+
 def _decision_check(flow_task, *, decision: str, comment: str, form, data) -> None:
+    comment_length_check(comment)
     if decision not in WorkItem.Decision.values or (
         decision == WorkItem.Decision.RETURN and not flow_task.can_return
     ):

@@ -10,7 +10,9 @@ from viewflow.forms import FieldSet, Layout, Row
 
 from records.forms import DateInput, FamilyMemberForm
 from records.models import Code, CodeTable, SchoolClass, Student
+from records.text_lengths import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_form_field
 
+from .evidence_files import evidence_file_check
 from .models import Evidence, WorkItem
 from .record_json import RECORD_FIELDS
 
@@ -20,7 +22,7 @@ class DecisionForm(forms.Form):
     """Approve, or reject with a reason (a rejection needs one)."""
 
     decision = forms.ChoiceField(label=_("办理意见"), choices=WorkItem.Decision.choices, widget=forms.RadioSelect)
-    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = text_form_field(_("说明"), COMMENT_MAX_LENGTH, required=False)
 
     def __init__(self, *args, request=None, user=None, step=None, **kwargs):
         self.request = request
@@ -54,22 +56,6 @@ def open_classes(school, grade):
     return SchoolClass.objects.filter(school=school, grade=grade, state=SchoolClass.State.OPEN).order_by("sequence")
 
 
-EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-EVIDENCE_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
-
-
-def evidence_file_check(file):
-    """A scanned document: PDF, JPG or PNG, at most 10 MB. The pages' forms and the API's
-    serializers both call this."""
-    if file is None:
-        return None
-    if file.size > EVIDENCE_MAX_BYTES:
-        raise ValidationError(_("文件不能超过10MB。"))
-    if not file.name.lower().endswith(EVIDENCE_EXTENSIONS):
-        raise ValidationError(_("只接受PDF、JPG、PNG格式的扫描件。"))
-    return file
-
-
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类型"), choices=Evidence.Kind.choices)
     file = forms.FileField(label=_("文件"))
@@ -93,7 +79,7 @@ class RequestStartForm(forms.Form):
     applicant_name = forms.CharField(label=_("申请人（家长）姓名"), max_length=50)
     applicant_relationship = forms.CharField(label=_("与学生关系"), max_length=20)
     applicant_phone = forms.CharField(label=_("联系电话"), max_length=20)
-    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_form_field(_("申请理由"), REASON_MAX_LENGTH)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

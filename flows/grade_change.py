@@ -17,6 +17,7 @@ from records.errors import Conflict
 from records.models import SchoolClass, Student
 from records.serializers import ClassCodeField
 from records.services import grade_change_check, status_check, student_change_grade
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field, text_form_field
 
 from .base import RequestFlow
 from .engine import request_start, require_own_student
@@ -95,7 +96,7 @@ def grade_change_start(*, student: Student, by, to_class: SchoolClass, justifica
 
 class GradeChangeForm(forms.Form):
     to_class = ClassChoiceField(label=_lazy("调入班级"), queryset=SchoolClass.objects.none())
-    justification = forms.CharField(label=_lazy("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    justification = text_form_field(_lazy("理由"), REASON_MAX_LENGTH)
 
     def __init__(self, *args, student: Student, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,4 +123,4 @@ class GradeChangeStart(StartSerializer):
     kind_value = Request.Kind.GRADE_CHANGE
     student = id_field()
     to_class = ClassCodeField()
-    justification = serializers.CharField(allow_blank=True)
+    justification = text_api_field(_lazy("理由"), REASON_MAX_LENGTH)

@@ -180,6 +180,12 @@ def graduation_start(
     missing_reason = [row["student"].name for row in rows if row["student"].pk in exclude and not exclude[row["student"].pk]]
     if missing_reason:
         errors.setdefault("exclude", []).append(_("请填写不予毕业的原因：%(names)s") % {"names": "、".join(missing_reason)})
+    limit = GraduationEntry._meta.get_field("exclude_reason").max_length
+    too_long = [row["student"].name for row in rows if len(exclude.get(row["student"].pk, "")) > limit]
+    if too_long:
+        errors.setdefault("exclude", []).append(
+            _("不予毕业的原因不能超过%(limit)d个字：%(names)s") % {"limit": limit, "names": "、".join(too_long)}
+        )
     included = [row for row in rows if row["student"].pk not in exclude]
     if not included:
         errors.setdefault("exclude", []).append(_("全班都不予毕业时无需办理毕业。"))

@@ -17,6 +17,7 @@ from viewflow.forms import Row
 from records.models import CodeTable, Student
 from records.serializers import CodeField
 from records.services import key_info_check, status_check, student_change_key_info
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import request_start, require_evidence, require_own_student
@@ -160,4 +161,4 @@ class KeyInfoChangeStart(EvidenceFields, StartSerializer):
     kind_value = Request.Kind.KEY_INFO_CHANGE
     student = id_field()
     changes = KeyInfoChangesSerializer()
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)

@@ -14,6 +14,7 @@ from viewflow.workflow import flow
 
 from records.models import Student
 from records.services import poverty_change_check, status_check, student_set_poverty
+from records.text_lengths import NOTE_MAX_LENGTH, text_api_field, text_form_field
 
 from .base import RequestFlow
 from .engine import request_start, require_own_student
@@ -90,7 +91,7 @@ def poverty_start(*, student: Student, by, action: str, note: str = ""):
 
 class PovertyForm(forms.Form):
     action = forms.ChoiceField(label=_lazy("操作"), choices=PovertyChange.Action.choices)
-    note = forms.CharField(label=_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_form_field(_lazy("说明"), NOTE_MAX_LENGTH)
 
     def __init__(self, *args, student: Student, **kwargs):
         super().__init__(*args, **kwargs)
@@ -113,4 +114,4 @@ class PovertyStart(StartSerializer):
     kind_value = Request.Kind.POVERTY
     student = id_field()
     action = serializers.ChoiceField(choices=PovertyChange.Action.choices)
-    note = serializers.CharField(allow_blank=True)
+    note = text_api_field(_lazy("说明"), NOTE_MAX_LENGTH)

@@ -18,6 +18,7 @@ from viewflow.workflow import flow
 from records.models import SchoolClass, Student
 from records.serializers import ClassCodeField
 from records.services import resumption_class_check, status_check, student_last_placement, student_resume
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_evidence, require_own_student
@@ -135,5 +136,5 @@ class ResumptionStart(EvidenceFields, StartSerializer):
     student = id_field()
     cause = serializers.ChoiceField(choices=Cause.choices, default=Cause.OTHER)
     to_class = ClassCodeField(required=False, allow_null=True)
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)
     applicant = ApplicantSerializer()

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -26,8 +27,9 @@ from records.serializers import (
     StudentRecordSerializer,
     StudentSummarySerializer,
 )
+from records.text_lengths import COMMENT_MAX_LENGTH, text_api_field
 
-from .forms import evidence_file_check
+from .evidence_files import evidence_file_check
 from .models import Evidence, Request, WorkItem
 from .selectors import requests_visible_to
 
@@ -318,14 +320,14 @@ class RequestFilterSerializer(serializers.Serializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = text_api_field(_("说明"), COMMENT_MAX_LENGTH, required=False, default="")
 
 
 class DecisionSerializer(serializers.Serializer):
     """approve, or reject with a comment (return: send a registration back for correction)."""
 
     decision = serializers.ChoiceField(choices=WorkItem.Decision.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = text_api_field(_("说明"), COMMENT_MAX_LENGTH, required=False, default="")
     to_class = serializers.RegexField(
         r"^[0-9]{12}$", required=False, allow_blank=True,
         help_text="the receiving class's code (a receiving school's confirmation)",

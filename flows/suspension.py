@@ -31,6 +31,7 @@ from records.services import (
     student_suspend,
     suspension_period_check,
 )
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import (
@@ -291,5 +292,5 @@ class SuspensionStart(EvidenceFields, StartSerializer):
     cause = serializers.ChoiceField(choices=Cause.choices)
     start = serializers.DateField(required=False, allow_null=True, help_text="default: today (续休: the current end)")
     end = serializers.DateField(required=False, allow_null=True, help_text="default: three months after the start")
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)
     applicant = ApplicantSerializer()

@@ -27,6 +27,7 @@ from records.models import Role, School, SchoolClass, Student
 from records.serializers import ClassCodeField, SchoolIdentifierField
 from records.services import status_check, student_transfer, transfer_class_check
 from records.term_calendar import transfer_start_check
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
@@ -358,7 +359,7 @@ class TransferStart(EvidenceFields, StartSerializer):
     name = serializers.CharField(required=False, max_length=50)
     to_class = ClassCodeField(required=False)
     to_school = SchoolIdentifierField(required=False)
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)
     applicant = ApplicantSerializer()
 
 

@@ -20,6 +20,7 @@ from records.errors import Conflict
 from records.models import Role, Student
 from records.selectors import membership_of
 from records.services import student_transfer
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field, text_form_field
 
 from .base import RequestFlow
 from .engine import request_close, request_parties, request_start, require_role
@@ -132,7 +133,7 @@ def transfer_cancel_start(*, transfer, by, reason: str = "", today: datetime.dat
 
 
 class TransferCancelForm(forms.Form):
-    reason = forms.CharField(label=_lazy("撤销理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = text_form_field(_lazy("撤销理由"), REASON_MAX_LENGTH)
 
 
 class TransferCancelView(StartRequestView):
@@ -156,4 +157,4 @@ class TransferCancelStart(StartSerializer):
 
     kind_value = Request.Kind.TRANSFER_CANCEL
     request = id_field(help_text="id of the completed transfer")
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("撤销理由"), REASON_MAX_LENGTH)

@@ -20,6 +20,7 @@ from viewflow.workflow import flow
 from records.models import CodeTable, Role, School, SchoolClass
 from records.services import code_get, student_register
 from records.term_calendar import transfer_start_check
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import applicant_fields, new_record_check, normalized_record, request_start, require_role
@@ -176,7 +177,7 @@ class TransferInStart(EvidenceFields, RecordBody):
 
     kind = KindField(Request.Kind.TRANSFER_IN)
     previous_school = serializers.CharField(max_length=100, allow_blank=True)
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)
     applicant = ApplicantSerializer()
 
     class Meta(RecordBody.Meta):

@@ -18,6 +18,7 @@ from viewflow.workflow import flow
 from records.models import CodeTable, Role, Student
 from records.services import code_get, status_check, student_drop_out, student_last_placement
 from records.term_calendar import transfer_start_check
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
@@ -138,5 +139,5 @@ class TransferOutStart(EvidenceFields, StartSerializer):
     student = id_field()
     scope = serializers.ChoiceField(choices=TransferOut.Scope.choices)
     destination = serializers.CharField(max_length=100, allow_blank=True)
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)
     applicant = ApplicantSerializer()

@@ -23,6 +23,7 @@ from records.models import Role, School, SchoolClass, Student
 from records.serializers import ClassCodeField, SchoolIdentifierField
 from records.services import class_transfer
 from records.term_calendar import transfer_start_check
+from records.text_lengths import REASON_MAX_LENGTH, text_api_field
 
 from .base import RequestFlow
 from .engine import request_start, require_role
@@ -207,4 +208,4 @@ class WholeClassTransferStart(StartSerializer):
     kind_value = Request.Kind.WHOLE_CLASS_TRANSFER
     class_code = ClassCodeField()
     to_school = SchoolIdentifierField()
-    reason = serializers.CharField(allow_blank=True)
+    reason = text_api_field(_lazy("申请理由"), REASON_MAX_LENGTH)

@@ -10,7 +10,7 @@ PermissionDenied (403); selectors make anything a user may not see a 404.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import set_rollback
 
+from .api_parsers import body_too_big_message
 from .errors import Conflict
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY
@@ -89,8 +90,28 @@ def error_response(status_code: int, errors: dict[str, list[str]] | None = None,
     )
 
 
+def body_refusal(exc) -> tuple[int, str] | None:
+    """The status and message for a body Django refuses to read (too big, too many fields or
+    files), or None for any other exception."""
+    if isinstance(exc, RequestDataTooBig):
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, body_too_big_message()
+    if isinstance(exc, TooManyFieldsSent):
+        return status.HTTP_400_BAD_REQUEST, _("提交的字段太多（超过%(count)d个）。") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        }
+    if isinstance(exc, TooManyFilesSent):
+        return status.HTTP_400_BAD_REQUEST, _("上传的文件太多（超过%(count)d个）。") % {
+            "count": settings.DATA_UPLOAD_MAX_NUMBER_FILES
+        }
+    return None
+
+
 def exception_handler(exc, context):
     """REST framework's EXCEPTION_HANDLER."""
+    refusal = body_refusal(exc)
+    if refusal:
+        set_rollback()
+        return error_response(refusal[0], detail=refusal[1])
     if isinstance(exc, DjangoValidationError):
         set_rollback()
         code = status.HTTP_409_CONFLICT if is_conflict(exc) else status.HTTP_400_BAD_REQUEST
@@ -133,12 +154,22 @@ def lockout_response(request, original_response=None, credentials=None):
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, context, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
+def bad_request(request, exception=None):
+    """handler400: a body Django refused to read (too big, too many fields) or another bad request,
+    as the API's JSON error under /api/ and as a page in the site's language elsewhere."""
+    code, message = body_refusal(exception) or (status.HTTP_400_BAD_REQUEST, _("请求无法处理，请检查填写的内容后重试。"))
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message, "errors": {}}, status=code)
+    return render(request, "400.html", {"message": message, "status": code}, status=code)
+
+
 ERROR_RESPONSES = {
     "400": "invalid input",
     "401": "not logged in (no or a wrong token)",
     "403": "not allowed",
     "404": "not found, or not visible to you",
     "409": "conflict: an open request exists, the step was already decided, or the student's status forbids it",
+    "413": "the body is over the size limit (files aside)",
     "429": "too many attempts",
 }
 
@@ -163,9 +194,9 @@ def document_errors(result, generator, request, public):
             if operation.get("security") != []:
                 codes.append("401")
             if method in ("post", "put"):
-                codes.append("409")
+                codes.extend(["409", "413"])
             if operation.get("operationId") == "auth_token_create":
-                codes = ["400", "403", "429"]
+                codes = ["400", "403", "413", "429"]
             responses = operation.setdefault("responses", {})
             for code in codes:
                 responses.setdefault(

@@ -11,6 +11,7 @@ from .focus_filter import FocusFilterForm
 from .forms import ALL, DateInput
 from .models import Code, CodeTable, DropoutFollowUp
 from .selectors import DEATH_REASON, NOT_FOLLOWED_UP
+from .text_lengths import FOLLOW_UP_NOTE_MAX_LENGTH, text_form_field
 
 
 class DropoutFilterForm(FocusFilterForm):
@@ -38,7 +39,7 @@ class FollowUpForm(forms.Form):
     followed_up_by = forms.CharField(label=_("跟踪人"), max_length=100, help_text=_("实际上门、打电话的人，可填多人。"))
     method = forms.ChoiceField(label=_("跟踪方式"), choices=DropoutFollowUp.Method.choices)
     result = forms.ChoiceField(label=_("跟踪结果"), choices=DropoutFollowUp.Result.choices)
-    note = forms.CharField(label=_("情况说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = text_form_field(_("情况说明"), FOLLOW_UP_NOTE_MAX_LENGTH, required=False)
 
     layout = Layout(
         Row(Span("followed_up_on", desktop=3), Span("followed_up_by", desktop=3), Span("method", desktop=3), Span("result", desktop=3)),

@@ -12,7 +12,7 @@ from viewflow.forms import FieldSet, Layout, Row, Span
 
 from .class_codes import GRADE_CHOICES
 from .models import SCHOOL_ROLES, FamilyMember, Role, SchoolClass, Student
-from .services import EDITABLE_STUDENT_FIELDS
+from .services import EDITABLE_STUDENT_FIELDS, member_id_number
 from .subjects import Subject
 from .selectors import classes_visible_to, schools_visible_to
 
@@ -169,6 +169,14 @@ class FamilyMemberForm(forms.ModelForm):
 
     def is_blank(self) -> bool:
         return self.optional and not (self.data.get(self.add_prefix("name")) or "").strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            cleaned["id_number"] = member_id_number(cleaned)
+        except ValidationError as error:
+            self.add_error("id_number", error.messages)
+        return cleaned
 
 
 class StudentEditForm(forms.ModelForm):

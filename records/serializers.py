@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -16,7 +17,7 @@ from rest_framework import serializers
 
 from . import selectors
 from .models import Code, FamilyMember, Placement, School, SchoolClass, Student
-from .services import EDITABLE_STUDENT_FIELDS, FAMILY_MEMBER_FIELDS
+from .services import EDITABLE_STUDENT_FIELDS, FAMILY_MEMBER_FIELDS, member_id_number
 
 MAX_ID = 2**63 - 1
 
@@ -193,6 +194,13 @@ class FamilyMemberSerializer(CodedModelSerializer):
         model = FamilyMember
         fields = [*FAMILY_MEMBER_FIELDS]
         validators = []
+
+    def validate(self, attrs):
+        try:
+            attrs["id_number"] = member_id_number(attrs)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"id_number": error.messages}) from None
+        return attrs
 
 
 class PlacementSerializer(serializers.ModelSerializer):

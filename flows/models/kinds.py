@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from records.models import IntakeImport, IntakeRow, School, SchoolClass, Student
+from records.text_lengths import NOTE_MAX_LENGTH
 
 from .requests import Request
 
@@ -200,7 +201,7 @@ class PovertyChange(Request):
         CANCEL = "cancel", _("取消")
 
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    note = models.TextField(_("说明"), blank=True)
+    note = models.TextField(_("说明"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("贫困生认定/取消申请")

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 from viewflow.workflow.models import Process, Task
 
 from records.models import Bureau, Role, School, Student
+from records.text_lengths import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH
 
 
 class Request(Process):
@@ -62,9 +63,9 @@ class Request(Process):
     applicant_name = models.CharField(_("申请人姓名"), max_length=50, blank=True)
     applicant_relationship = models.CharField(_("与学生关系"), max_length=20, blank=True)
     applicant_phone = models.CharField(_("申请人电话"), max_length=20, blank=True)
-    reason = models.TextField(_("申请理由"), blank=True)
+    reason = models.TextField(_("申请理由"), blank=True, max_length=REASON_MAX_LENGTH)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    close_comment = models.TextField(_("办结说明"), blank=True)
+    close_comment = models.TextField(_("办结说明"), blank=True, max_length=COMMENT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("学籍异动申请")
@@ -192,7 +193,7 @@ class WorkItem(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("办理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decision = models.CharField(_("意见"), max_length=16, choices=Decision.choices, blank=True)
-    comment = models.TextField(_("说明"), blank=True)
+    comment = models.TextField(_("说明"), blank=True, max_length=COMMENT_MAX_LENGTH)
 
     class Meta:
         verbose_name = _("待办环节")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -17,6 +18,7 @@ from .. import selectors, services
 from ..dropout_forms import DropoutFilterForm
 from ..models import DropoutFollowUp, Student
 from ..school_age import age_on
+from ..text_lengths import FOLLOW_UP_NOTE_MAX_LENGTH, text_api_field
 from .common import FocusFilterSerializer, require_report_reader, valid_form
 
 
@@ -72,6 +74,7 @@ class DropoutList(generics.ListAPIView):
 class FollowUpSerializer(serializers.ModelSerializer):
     recorded_by = serializers.CharField(source="recorded_by.username", read_only=True)
     recorded_by_name = serializers.CharField(source="recorded_by.get_full_name", read_only=True)
+    note = text_api_field(_lazy("情况说明"), FOLLOW_UP_NOTE_MAX_LENGTH, required=False)
 
     class Meta:
         model = DropoutFollowUp
@@ -80,7 +83,6 @@ class FollowUpSerializer(serializers.ModelSerializer):
             "recorded_at",
         ]
         read_only_fields = ["id", "recorded_by", "recorded_by_name", "recorded_at"]
-        extra_kwargs = {"note": {"required": False, "allow_blank": True}}
 
 
 class FollowUpList(APIView):

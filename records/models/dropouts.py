@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ..text_lengths import FOLLOW_UP_NOTE_MAX_LENGTH
 from .students import Student
 
 
@@ -33,7 +34,7 @@ class DropoutFollowUp(models.Model):
     followed_up_by = models.CharField(_("跟踪人"), max_length=100)
     method = models.CharField(_("跟踪方式"), max_length=16, choices=Method.choices)
     result = models.CharField(_("跟踪结果"), max_length=24, choices=Result.choices)
-    note = models.TextField(_("情况说明"), blank=True)
+    note = models.TextField(_("情况说明"), blank=True, max_length=FOLLOW_UP_NOTE_MAX_LENGTH)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -32,7 +32,15 @@ from .calendar import calendar_replace
 from .bulk_registration import students_register_bulk
 from .classes import class_create, class_dissolve, class_merge, class_rename, class_transfer
 from .dropouts import follow_up_add
-from .identity import key_info_check, record_check, student_check_identity, student_number_issue, validate_family_members
+from .identity import (
+    family_member_ids_check,
+    key_info_check,
+    member_id_number,
+    record_check,
+    student_check_identity,
+    student_number_issue,
+    validate_family_members,
+)
 from .intake import (
     intake_import_claim,
     intake_import_create,
@@ -101,7 +109,8 @@ __all__ = [
     "school_account_set_active",
     "students_register_bulk",
     "class_create", "class_dissolve", "class_merge", "class_rename", "class_transfer",
-    "key_info_check", "record_check", "student_check_identity", "student_number_issue", "validate_family_members",
+    "family_member_ids_check", "key_info_check", "member_id_number", "record_check", "student_check_identity",
+    "student_number_issue", "validate_family_members",
     "intake_import_claim", "intake_import_create", "intake_import_fail", "intake_import_finish",
     "intake_import_progress", "intake_import_submitted", "intake_imports_waiting", "intake_rows_check",
     "intake_rows_still_free",

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ..class_codes import GRADE_NAMES, class_code
 from ..models import Placement, School, SchoolClass, Student
+from ..text_lengths import model_text_lengths_check
 from .base import history_of_students, record_actor
 from .checks import transfer_class_check
 from .placements import class_batch_locked, placements_close_bulk, placements_open_bulk
@@ -67,6 +68,7 @@ def class_rename(*, school_class: SchoolClass, name: str, by) -> SchoolClass:
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("请填写班级名称。")})
+    model_text_lengths_check(SchoolClass, {"name": name})
     if school_class.state != SchoolClass.State.OPEN:
         raise ValidationError(_("班级已毕业或撤销，不能改名。"))
     if name == school_class.name:

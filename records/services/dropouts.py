@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ..errors import Conflict
 from ..models import DropoutFollowUp, Student
 from ..selectors import may_follow_up
+from ..text_lengths import model_text_lengths_check
 from .base import locked, record_actor, today
 
 
@@ -49,6 +50,7 @@ def follow_up_add(
         errors["note"] = _("跟踪结果为“其他”时请写明情况。")
     if errors:
         raise ValidationError(errors)
+    model_text_lengths_check(DropoutFollowUp, {"followed_up_by": followed_up_by, "note": note})
     follow_up = DropoutFollowUp(
         student=student, followed_up_on=followed_up_on, followed_up_by=followed_up_by, method=method,
         result=result, note=note, recorded_by=by,

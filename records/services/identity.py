@@ -210,6 +210,27 @@ def validate_family_members(members: list[dict[str, Any]]) -> None:
         raise ValidationError({"family_members": _("家庭成员中至少一人须为监护人。")})
 
 
+def member_id_number(member: dict[str, Any]) -> str:
+    """A family member's ID number as it is kept: a citizen ID validated and in capitals (the
+    ValidationError names `id_number`), any other document's number as typed."""
+    id_type, id_number = member.get("id_type"), (member.get("id_number") or "").strip()
+    if id_type is not None and id_type.code == CITIZEN_ID_TYPE and id_number:
+        return parse_citizen_id(id_number).number
+    return id_number
+
+
+def family_member_ids_check(members: list[dict[str, Any]]) -> None:
+    """Each family member's citizen ID valid, as the student's is (records.id_numbers); other
+    documents are not in ID layout and are not checked."""
+    for position, member in enumerate(members, start=1):
+        try:
+            member_id_number(member)
+        except ValidationError as error:
+            raise ValidationError(
+                {"family_members": _("家庭成员%(n)d：%(error)s") % {"n": position, "error": error.messages[0]}}
+            ) from None
+
+
 # What full_clean leaves to the register's own checks or to the services that fill it in.
 RECORD_CHECK_EXCLUDE = ["student_number", "school", "status", "possible_duplicate_of", "photo"]
 
@@ -233,4 +254,5 @@ def record_check(*, school, data: dict[str, Any], family: list[dict[str, Any]]) 
     candidate = Student(school=school, **data)
     duplicate = key_info_check(candidate=candidate)
     validate_family_members(family)
+    family_member_ids_check(family)
     return candidate, duplicate

@@ -13,7 +13,13 @@ from ..id_numbers import StudentNumberPrefix, parse_citizen_id
 from ..models import FamilyMember, SchoolClass, Student
 from .base import CITIZEN_ID_TYPE, fire, locked, record_actor, today
 from .checks import poverty_change_check
-from .identity import key_info_check, record_check, student_number_issue, validate_family_members
+from .identity import (
+    family_member_ids_check,
+    key_info_check,
+    record_check,
+    student_number_issue,
+    validate_family_members,
+)
 from .placements import placement_open, require_open_class
 
 # Fields the school may edit directly; key information and status change only through requests.
@@ -33,6 +39,7 @@ FAMILY_MEMBER_FIELDS = (
 
 def family_members_write(*, student: Student, members: list[dict[str, Any]], by) -> None:
     validate_family_members(members)
+    family_member_ids_check(members)
     student.family_members.exclude(position__in=range(1, len(members) + 1)).delete()
     for position, data in enumerate(members, start=1):
         member = student.family_members.filter(position=position).first() or FamilyMember(
@@ -42,12 +49,7 @@ def family_members_write(*, student: Student, members: list[dict[str, Any]], by)
             if field in data:
                 setattr(member, field, data[field])
         if member.id_type and member.id_type.code == CITIZEN_ID_TYPE and member.id_number:
-            try:
-                member.id_number = parse_citizen_id(member.id_number).number
-            except ValidationError as error:
-                raise ValidationError(
-                    {"family_members": _("家庭成员%(n)d：%(error)s") % {"n": position, "error": error.messages[0]}}
-                ) from None
+            member.id_number = parse_citizen_id(member.id_number).number
         member.full_clean(exclude=["student"])
         record_actor(member, by)
         member.save()
