@@ -70,7 +70,7 @@ def student_detail_response(request, pk: int) -> Response:
     duplicate = student.possible_duplicate_of_id
     context = {
         "request": request,
-        "history": student_history(student),
+        "history": student_history(student, selectors.identity_shown_to(request.user)),
         "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
     }
     return Response(StudentDetailSerializer(student, context=context).data)
@@ -118,4 +118,4 @@ class StudentLookupView(APIView):
         if found.school_id == membership.school_id:
             raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("该生已在本校，无需转入。")]})
         student = selectors.students_with_current_class(Student.objects.select_related("school", "gender")).get(pk=found.pk)
-        return Response(StudentSummarySerializer(student).data)
+        return Response(StudentSummarySerializer(student, context={"request": request}).data)

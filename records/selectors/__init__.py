@@ -7,6 +7,7 @@
     focus     what a report page is about: a region or a school, and who reads the reports
     dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
     intake    intake files (批量导入新生)
+    privacy   who reads ID numbers and phone numbers whole, and how they read masked
     exports   the class exports' rows
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
@@ -25,6 +26,7 @@ from .dropouts import (
 from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
 from .exports import class_students_for_export
 from .intake import intake_imports_visible_to
+from .privacy import IdentityShown, identity_shown_to, mask_id_number, mask_phone, mask_student_number
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
 from .scope import (
     bureaus_visible_to,
@@ -33,6 +35,7 @@ from .scope import (
     membership_of,
     region_q,
     schools_visible_to,
+    sees_identity_whole,
     student_find_for_transfer_in,
     student_search,
     students_visible_to,
@@ -72,4 +75,5 @@ __all__ = [
     "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
     "statistics_visible_to",
     "intake_imports_visible_to", "class_students_for_export",
+    "IdentityShown", "identity_shown_to", "mask_id_number", "mask_phone", "mask_student_number", "sees_identity_whole",
 ]

@@ -83,11 +83,12 @@ class StudentDetailView(SignedInMixin, DetailView):
         student = self.object
         visible = selectors.students_visible_to(self.request.user)
         duplicate = student.possible_duplicate_of
+        shown = selectors.identity_shown_to(self.request.user)
         return super().get_context_data(
-            groups=student_record_groups(student),
+            groups=student_record_groups(student, shown),
             family_members=student.family_members.select_related("relationship", "ethnicity", "id_type"),
             placements=student.placements.select_related("school", "school_class").order_by("-started_on", "-id"),
-            history=student_history(student),
+            history=student_history(student, shown),
             duplicate_visible=bool(duplicate and visible.filter(pk=duplicate.pk).exists()),
             **kwargs,
         )
