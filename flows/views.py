@@ -211,10 +211,13 @@ class RequestListView(SignedInMixin, ListView):
 
     def get_queryset(self):
         state, kind = self.request.GET.get("state", ""), self.request.GET.get("kind", "")
+        student = self.request.GET.get("student", "")
         return flow_selectors.request_search(
             self.request.user,
             state=state if state in Request.State.values else "",
             kind=kind if kind in Request.Kind.values else "",
+            # One student's requests (the page of a student who has left links here).
+            student=int(student) if student.isdigit() and len(student) < 18 else None,
         )
 
     def get_context_data(self, **kwargs):

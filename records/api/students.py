@@ -66,7 +66,9 @@ def student_detail_response(request, pk: int) -> Response:
             ),
         )
     )
-    student = get_object_or_404(students, pk=pk)
+    student = students.filter(pk=pk).first()
+    if student is None:
+        raise exceptions.NotFound(_former_school_refusal(request.user, pk))
     duplicate = student.possible_duplicate_of_id
     context = {
         "request": request,
@@ -74,6 +76,21 @@ def student_detail_response(request, pk: int) -> Response:
         "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
     }
     return Response(StudentDetailSerializer(student, context=context).data)
+
+
+def _former_school_refusal(user, pk: int) -> str | None:
+    """The 404's detail: for the school (or class) the student has left, when and why (never where
+    to); REST framework's own "not found" for anyone else."""
+    former = selectors.student_left_from(user, pk)
+    if former is None:
+        return None
+    if former.left_class_only:
+        return _("该学生已于 %(date)s 离开本班（%(reason)s），您不能再查看其学籍。") % {
+            "date": former.left_on.isoformat(), "reason": former.reason or "—",
+        }
+    return _("该学生已于 %(date)s 转出本校（%(reason)s），学籍已不在本校，本校不能再查看或办理。") % {
+        "date": former.left_on.isoformat(), "reason": former.reason or "—",
+    }
 
 
 class StudentDetail(APIView):

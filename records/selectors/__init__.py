@@ -8,6 +8,7 @@
     dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
     intake    intake files (批量导入新生)
     privacy   who reads ID numbers and phone numbers whole, and how they read masked
+    former    a student who has left the user's school: what the former school still sees
     exports   the class exports' rows
 
 The requests' and steps' reads are flows.selectors: the register knows nothing of the flows. The
@@ -23,6 +24,7 @@ from .dropouts import (
     follow_ups_of,
     may_follow_up,
 )
+from .former import FormerStudent, student_left_from
 from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
 from .exports import class_students_for_export
 from .intake import intake_imports_visible_to
@@ -75,5 +77,6 @@ __all__ = [
     "follow_ups_of", "may_follow_up", "Focus", "home_focus", "in_focus", "regions_in_focus", "report_schools",
     "statistics_visible_to",
     "intake_imports_visible_to", "class_students_for_export",
+    "FormerStudent", "student_left_from",
     "IdentityShown", "identity_shown_to", "mask_id_number", "mask_phone", "mask_student_number", "sees_identity_whole",
 ]

@@ -70,6 +70,12 @@ def test_verification_needs_the_pages_csrf_token(certified):
     assert page.status_code == 200 and "证书有效" in page.content.decode()
 
 
+def test_verification_reads_in_english(certified):
+    page = Client().post("/verify/", {"number": "330825202500001", "name": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Enter the holder’s name." in text and "Staff login" in text
+
+
 def test_verification_names_a_missing_field(certified):
     page = Client().post("/verify/", {"number": "330825202500001", "name": " "})
     assert page.status_code == 400
