@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -66,9 +67,13 @@ def student_detail_response(request, pk: int) -> Response:
             ),
         )
     )
-    student = students.filter(pk=pk).first()
-    if student is None:
-        raise exceptions.NotFound(_former_school_refusal(request.user, pk))
+    try:
+        student = get_object_or_404(students, pk=pk)
+    except Http404:
+        refusal = _former_school_refusal(request.user, pk)
+        if refusal is None:
+            raise
+        raise exceptions.NotFound(refusal) from None
     duplicate = student.possible_duplicate_of_id
     context = {
         "request": request,
@@ -80,7 +85,7 @@ def student_detail_response(request, pk: int) -> Response:
 
 def _former_school_refusal(user, pk: int) -> str | None:
     """The 404's detail: for the school (or class) the student has left, when and why (never where
-    to); REST framework's own "not found" for anyone else."""
+    to); None for anyone else, who gets the plain 404."""
     former = selectors.student_left_from(user, pk)
     if former is None:
         return None

@@ -17,6 +17,7 @@ from records.models import CodeTable
 from records.selectors import mask_id_number, mask_phone, mask_student_number, sees_identity_whole
 from tests.api.conftest import api_for  # noqa: F401 (fixture)
 from tests.factories import StudentFactory, citizen_id, code
+from tests.flows.status.conftest import start_key_info_change, start_suspension
 from tests.records.term_work import end_of_term, term_around_today  # noqa: F401 (fixtures)
 
 GUARDIAN_PHONE = "13912345678"
@@ -78,7 +79,7 @@ def test_the_masks_keep_the_first_and_last_characters():
         ("admin_user", True), ("class_teacher", False), ("subject_teacher", False),
     ],
 )
-def test_who_reads_identity_numbers_whole(request, who, whole):
+def test_who_reads_identity_numbers_whole(db, request, who, whole):
     assert sees_identity_whole(request.getfixturevalue(who)) is whole
 
 
@@ -190,3 +191,28 @@ def test_a_teacher_writes_comments_on_the_api_by_the_ids_the_rows_carry(api_for,
     )
     assert response.status_code == 200, response.content
     assert response.json()["students"][0]["text"] == "认真。"
+
+
+# --- Requests ----------------------------------------------------------------------------------------
+
+
+def test_a_teacher_reads_a_requests_id_numbers_and_applicants_phone_masked(
+    client_for, api_for, pupil, registrar, class_teacher
+):
+    new_id = citizen_id(area_code="330825", birth_date=pupil.birth_date, sequence=321, male=pupil.gender.code == "1")
+    change = start_key_info_change(pupil, registrar, {"id_number": new_id})
+    suspension_of_other = start_suspension(StudentFactory(school_class=pupil.open_placement.school_class, by=registrar), registrar)
+
+    page = client_for(class_teacher).get(f"/requests/{change.pk}/").content.decode()
+    assert pupil.id_number not in page and new_id not in page
+    assert f"{mask_id_number(pupil.id_number)} → {mask_id_number(new_id)}" in page
+    body = api_for(class_teacher).get(f"/api/v1/requests/{change.pk}/").json()
+    assert body["details"]["changes"]["id_number"] == mask_id_number(new_id)
+    assert body["student_summary"]["student_number"] == mask_student_number(pupil.student_number)
+
+    phone = suspension_of_other.applicant_phone
+    assert phone and phone not in client_for(class_teacher).get(f"/requests/{suspension_of_other.pk}/").content.decode()
+    assert api_for(class_teacher).get(f"/api/v1/requests/{suspension_of_other.pk}/").json()["applicant"]["phone"] == mask_phone(phone)
+    # The registrar reads them whole.
+    assert new_id in client_for(registrar).get(f"/requests/{change.pk}/").content.decode()
+    assert phone in client_for(registrar).get(f"/requests/{suspension_of_other.pk}/").content.decode()
