@@ -34,5 +34,7 @@ if settings.SERVE_MEDIA:
     # Uploaded photos, served by Django itself when debugging or embedded (make run); behind a
     # web server in production. static() serves nothing with DEBUG off, hence the explicit route.
     urlpatterns += [
-        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
     ]

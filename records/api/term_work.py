@@ -237,7 +237,8 @@ class ClassGradesView(APIView):
             subjects = [subject]
         else:
             subjects = subjects_taught_in([school_class.pk], term).get(school_class.pk, [])
-        return Response(ClassGradesSerializer(_grades_body(school_class, term, subjects, selectors.identity_shown_to(request.user))).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassGradesSerializer(_grades_body(school_class, term, subjects, shown)).data)
 
     @extend_schema(request=ClassGradesInSerializer, responses=ClassGradesSerializer, tags=["term work"])
     def put(self, request, code):
@@ -256,7 +257,8 @@ class ClassGradesView(APIView):
             services.grades_record(school_class=school_class, term=term, subject=subject, levels=levels, by=request.user)
         except ValidationError as error:
             raise _rows_refused(error, {pk: f"grades.{n}.level" for pk, n in index_of.items()}) from None
-        return Response(ClassGradesSerializer(_grades_body(school_class, term, [subject], selectors.identity_shown_to(request.user))).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassGradesSerializer(_grades_body(school_class, term, [subject], shown)).data)
 
 
 class StudentGradeView(APIView):
@@ -300,7 +302,8 @@ class ClassCommentsView(APIView):
     @extend_schema(parameters=[TERM_PARAMETER], responses=ClassCommentsSerializer, tags=["term work"])
     def get(self, request, code):
         school_class = _class_of(request, code)
-        return Response(ClassCommentsSerializer(_comments_body(school_class, _term_for_reading(request, school_class), selectors.identity_shown_to(request.user))).data)
+        term, shown = _term_for_reading(request, school_class), selectors.identity_shown_to(request.user)
+        return Response(ClassCommentsSerializer(_comments_body(school_class, term, shown)).data)
 
     @extend_schema(request=ClassCommentsInSerializer, responses=ClassCommentsSerializer, tags=["term work"])
     def put(self, request, code):
@@ -318,7 +321,8 @@ class ClassCommentsView(APIView):
             services.comments_record(school_class=school_class, term=term, texts=texts, by=request.user)
         except ValidationError as error:
             raise _rows_refused(error, {pk: f"comments.{n}.text" for pk, n in index_of.items()}) from None
-        return Response(ClassCommentsSerializer(_comments_body(school_class, term, selectors.identity_shown_to(request.user))).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassCommentsSerializer(_comments_body(school_class, term, shown)).data)
 
 
 class StudentCommentView(APIView):

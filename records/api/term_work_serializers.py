@@ -80,7 +80,8 @@ class HeadCountConfirmSerializer(drf.Serializer):
     point = drf.ChoiceField(choices=HeadCount.Point.choices)
     actual_count = drf.IntegerField(min_value=0, max_value=999, help_text="the students really in class")
     missing = drf.ListField(
-        child=drf.CharField(), required=False, default=list, help_text="student numbers or ids of the roster's students not in class"
+        child=drf.CharField(), required=False, default=list,
+        help_text="student numbers or ids of the roster's students not in class",
     )
     extras = drf.ListField(
         child=drf.CharField(max_length=50), required=False, default=list, help_text="names of those in class who are not on the roster"

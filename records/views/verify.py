@@ -36,5 +36,7 @@ def certificate_verify_view(request):
     certificate = selectors.certificate_verify(**form.cleaned_data)
     context = {"form": form, "checked": True}
     if certificate:
-        context["result"] = {"name": certificate.student.name, "school": certificate.school.name, "year": certificate.year}
+        context["result"] = {
+            "name": certificate.student.name, "school": certificate.school.name, "year": certificate.year,
+        }
     return render(request, TEMPLATE, context)
