@@ -311,7 +311,10 @@ class TokenSerializer(serializers.Serializer):
 
 
 class StudentFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="name or student number")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=50,
+        help_text="name or student number (a teacher, who reads student numbers masked: name only)",
+    )
     school = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="school identifier")
     class_code = serializers.CharField(required=False, allow_blank=True, max_length=12)
     status = serializers.ChoiceField(choices=Student.Status.choices, required=False)
