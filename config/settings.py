@@ -1,8 +1,10 @@
 """Xueji settings: one module, read from the environment (see .env.example).
 
 With no environment at all Xueji runs embedded: SQLite and Celery's filesystem broker under
-var/, DEBUG on and a secret generated once into var/. Setting DATABASE_URL (and REDIS_URL)
-switches to PostgreSQL (and Redis); then DJANGO_SECRET_KEY must be set too.
+var/, and a secret generated once into var/. Setting DATABASE_URL (and REDIS_URL) switches to
+PostgreSQL (and Redis); then DJANGO_SECRET_KEY must be set too. DEBUG is off unless
+DJANGO_DEBUG=true asks for it, embedded too: people trying the demo see the site's own error
+pages, not Django's technical ones.
 """
 
 import secrets
@@ -22,7 +24,7 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 EMBEDDED = not env.str("DATABASE_URL", default="")
 
-DEBUG = env.bool("DJANGO_DEBUG", default=EMBEDDED)
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
 def _local_secret_key() -> str:
@@ -40,7 +42,10 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DATABASE_URL is set.")
     SECRET_KEY = _local_secret_key()
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+# Embedded (make run serves on 127.0.0.1) or debugging, this machine's names are allowed.
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG or EMBEDDED else []
+)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -177,8 +182,11 @@ EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="xueji@localhost")
 
+# Uploaded photos are served by Django itself when debugging or embedded (config/urls.py).
+SERVE_MEDIA = DEBUG or EMBEDDED
+# Embedded, make run serves plain http on this machine: cookies marked Secure would not come back.
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not EMBEDDED)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # HTTPS (README, Production): DJANGO_HTTPS=true says the site is served over HTTPS only; then, with

@@ -1,6 +1,8 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.admin import Admin
 from viewflow.urls import Site, route
@@ -28,8 +30,14 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", site.urls),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploaded photos, served by Django itself when debugging or embedded (make run); behind a
+    # web server in production. static() serves nothing with DEBUG off, hence the explicit route.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
+    ]
 
 # A body Django refuses to read (too big, too many fields): the API's JSON error under /api/, a page elsewhere.
 handler400 = "records.api_errors.bad_request"

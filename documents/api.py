@@ -7,6 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.views import APIView
 
+from records.selectors import identity_shown_to
+
 from .certificates import suspension_certificate, transfer_certificate
 from .pdf import pdf_response
 from .selectors import student_for_card, suspension_for_certificate, transfer_for_certificate
@@ -29,7 +31,7 @@ class DocumentView(APIView):
     build = None  # the document: that object → Document
 
     def get(self, request, pk):
-        return pdf_response(self.build(self.read(request.user, pk)))
+        return pdf_response(self.build(self.read(request.user, pk), shown=identity_shown_to(request.user)))
 
 
 @extend_schema(responses=PDF, tags=["documents"])

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from flows.models import Request, Suspension, Transfer, WorkItem
 
 from records.models import Role
+from records.selectors import IdentityShown
 from . import selectors
 from .numbers import request_issued_on, suspension_certificate_number, transfer_certificate_number
 from .pdf import Document, in_document_language
@@ -25,8 +26,11 @@ def _last(steps: list[WorkItem], given_by) -> WorkItem | None:
     return matching[-1] if matching else None
 
 
-def _certificate(request: Request, *, title: str, number: str, school, template_name: str, **context) -> Document:
-    """A certificate of a completed request: dated the day of its last approval, about its student."""
+def _certificate(
+    request: Request, *, title: str, number: str, school, template_name: str, shown: IdentityShown, **context
+) -> Document:
+    """A certificate of a completed request: dated the day of its last approval, about its student;
+    its student number and the applicant's phone as `shown` lets the viewer read them."""
     return Document(
         title=title,
         number=number,
@@ -34,12 +38,12 @@ def _certificate(request: Request, *, title: str, number: str, school, template_
         school=school,
         subject=request.student.name,
         template_name=template_name,
-        context={"student": request.student, **context},
+        context={"student": request.student, "shown": shown, **context},
     )
 
 
 @in_document_language
-def transfer_certificate(transfer: Transfer) -> Document:
+def transfer_certificate(transfer: Transfer, *, shown: IdentityShown) -> Document:
     steps = selectors.approvals_of(transfer)
     return _certificate(
         transfer,
@@ -47,14 +51,15 @@ def transfer_certificate(transfer: Transfer) -> Document:
         number=transfer_certificate_number(transfer),
         school=transfer.from_school,
         template_name="documents/transfer_certificate.html",
-        transfer=transfer,
+        transfer=shown.request(transfer),
+        shown=shown,
         steps=steps,
         sending_bureau_step=_last(steps, lambda step: step.bureau_id == transfer.from_school.bureau_id),
     )
 
 
 @in_document_language
-def suspension_certificate(suspension: Suspension) -> Document:
+def suspension_certificate(suspension: Suspension, *, shown: IdentityShown) -> Document:
     steps = selectors.approvals_of(suspension)
     placement = selectors.placement_when_requested(suspension.student, suspension)
     return _certificate(
@@ -63,7 +68,8 @@ def suspension_certificate(suspension: Suspension) -> Document:
         number=suspension_certificate_number(suspension),
         school=suspension.school,
         template_name="documents/suspension_certificate.html",
-        suspension=suspension,
+        suspension=shown.request(suspension),
+        shown=shown,
         school_class=placement.school_class if placement else None,
         office_step=_last(steps, lambda step: step.role == Role.ACADEMIC_OFFICE),
         bureau_step=_last(steps, lambda step: step.bureau_id is not None),

@@ -17,7 +17,7 @@ from flows.selectors import student_timeline
 
 from records.models import Student
 from records.record_form import student_record_groups
-from records.selectors import student_term_records
+from records.selectors import IdentityShown, student_term_records
 from . import selectors
 from .numbers import student_card_number
 from .pdf import Document, in_document_language, photo_data_uri
@@ -45,8 +45,9 @@ def _user_display(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def request_summary(process: Request) -> str:
+def request_summary(process: Request, shown: IdentityShown) -> str:
     """What a completed request changed, in one line: the schools of a transfer, the request's items."""
+    process = shown.request(process)
     parts = []
     from_school, to_school = getattr(process, "from_school", None), getattr(process, "to_school", None)
     if from_school and to_school:
@@ -57,7 +58,7 @@ def request_summary(process: Request) -> str:
     return "；".join(parts)
 
 
-def record_events(student: Student) -> list[Event]:
+def record_events(student: Student, shown: IdentityShown) -> list[Event]:
     """The status changes and the completed requests, oldest first (the student page's timeline)."""
     events = []
     for event in student_timeline(student):
@@ -78,7 +79,7 @@ def record_events(student: Student) -> list[Event]:
                 Event(
                     on=timezone.localdate(request.closed_at),
                     what=f"{request.get_kind_display()} #{request.pk}",
-                    detail=request_summary(request.coerced),
+                    detail=request_summary(request.coerced, shown),
                     note=request.reason,
                     by=request.school.name,
                 )
@@ -87,9 +88,10 @@ def record_events(student: Student) -> list[Event]:
 
 
 @in_document_language
-def student_card(student: Student, *, today: datetime.date | None = None) -> Document:
-    """The card of a student read through selectors.student_for_card; dated the day it is printed."""
-    groups = student_record_groups(student)
+def student_card(student: Student, *, shown: IdentityShown, today: datetime.date | None = None) -> Document:
+    """The card of a student read through selectors.student_for_card; dated the day it is printed;
+    ID, student and phone numbers as `shown` (identity_shown_to(the viewer)) lets them read."""
+    groups = student_record_groups(student, shown)
     placements = list(selectors.placements_of(student))
     current = next((placement for placement in placements if placement.ended_on is None), None)
     return Document(
@@ -107,7 +109,8 @@ def student_card(student: Student, *, today: datetime.date | None = None) -> Doc
             "groups": [(title, _pairs(items)) for title, items in groups[1:]],
             "family_members": list(selectors.family_members_of(student)),
             "placements": placements,
-            "events": record_events(student),
+            "events": record_events(student, shown),
+            "shown": shown,
             "terms": student_term_records(student),
         },
     )

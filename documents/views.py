@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.views import View
 
+from records.selectors import identity_shown_to
 from records.views.access import SignedInMixin
 
 from .certificates import suspension_certificate, transfer_certificate
@@ -18,7 +19,7 @@ class StudentCardView(SignedInMixin, View):
     """学籍卡 of a student the user may see; anyone else gets a 404."""
 
     def get(self, request, pk):
-        return pdf_response(student_card(student_for_card(request.user, pk)))
+        return pdf_response(student_card(student_for_card(request.user, pk), shown=identity_shown_to(request.user)))
 
 
 class CertificateView(SignedInMixin, View):
@@ -34,7 +35,7 @@ class CertificateView(SignedInMixin, View):
         except DocumentNotIssued as refusal:
             messages.error(request, str(refusal))
             return redirect("request_detail", pk=pk)
-        return pdf_response(self.build(completed))
+        return pdf_response(self.build(completed, shown=identity_shown_to(request.user)))
 
 
 class TransferCertificateView(CertificateView):

@@ -59,9 +59,10 @@ def renamed(error: DjangoValidationError, names: dict) -> DjangoValidationError:
     return type(error)({names.get(field, field): errors for field, errors in error.error_dict.items()})
 
 
-def request_response(request_obj: Request, *, status_code=status.HTTP_200_OK) -> Response:
+def request_response(request_obj: Request, api_request, *, status_code=status.HTTP_200_OK) -> Response:
+    """The request as its detail reads to the user of `api_request` (ID and phone numbers masked for a teacher)."""
     process = Request.objects.select_related("student", "school", "other_school", "started_by").get(pk=request_obj.pk)
-    return Response(RequestDetailSerializer(process.coerced).data, status=status_code)
+    return Response(RequestDetailSerializer(process.coerced, context={"request": api_request}).data, status=status_code)
 
 
 class KindSerializer(serializers.Serializer):
@@ -121,13 +122,13 @@ class RequestListView(generics.ListAPIView):
                 started = flow.start_from_api(request.user, serializer.validated_data)
         except DjangoValidationError as error:
             raise renamed(error, {**SERVICE_FIELD_NAMES, **flow.api_field_names}) from None
-        return request_response(started, status_code=status.HTTP_201_CREATED)
+        return request_response(started, request, status_code=status.HTTP_201_CREATED)
 
 
 class RequestDetailView(APIView):
     @extend_schema(responses=RequestDetailSerializer, tags=["requests"])
     def get(self, request, pk):
-        return request_response(visible_request(request.user, pk))
+        return request_response(visible_request(request.user, pk), request)
 
 
 class RequestWithdrawView(APIView):
@@ -139,7 +140,7 @@ class RequestWithdrawView(APIView):
         body = WithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         engine.request_withdraw(request=found, by=request.user, comment=body.validated_data["comment"])
-        return request_response(found)
+        return request_response(found, request)
 
 
 class EvidenceUploadView(APIView):
@@ -276,7 +277,7 @@ class TaskDecisionView(APIView):
             if decision == WorkItem.Decision.APPROVE:
                 return self.resubmit(request, item)
             engine.task_decide(work_item=item, by=user, decision=decision, comment=comment)
-            return request_response(item.request)
+            return request_response(item.request, request)
         data = {key: value for key, value in body.validated_data.items() if key != "to_class"}
         code = body.validated_data.get("to_class")
         if code:
@@ -287,7 +288,7 @@ class TaskDecisionView(APIView):
         if not form.is_valid():
             raise DjangoValidationError(form.errors.as_data())
         engine.task_decide(work_item=item, by=user, decision=decision, comment=comment, form=form)
-        return request_response(item.request)
+        return request_response(item.request, request)
 
     def resubmit(self, request, item: WorkItem):
         body = RecordBody(data=request.data, context={"request": request})
@@ -297,4 +298,4 @@ class TaskDecisionView(APIView):
             flow.resubmit_from_api(item, request.user, body.validated_data)
         except DjangoValidationError as error:
             raise renamed(error, flow.api_field_names) from None
-        return request_response(item.request)
+        return request_response(item.request, request)

@@ -243,19 +243,23 @@ class RequestDetailSerializer(RequestSerializer):
         if not request.student_id:
             return None
         students = selectors.students_with_current_class(Student.objects.select_related("school", "gender"))
-        return StudentSummarySerializer(students.get(pk=request.student_id)).data
+        return StudentSummarySerializer(students.get(pk=request.student_id), context=self.context).data
 
     @extend_schema_field(ApplicantSerializer)
     def get_applicant(self, request):
         return {
             "name": request.applicant_name,
             "relationship": request.applicant_relationship,
-            "phone": request.applicant_phone,
+            "phone": self._shown().phone(request.applicant_phone),
         }
+
+    def _shown(self):
+        viewer = self.context.get("request")
+        return selectors.identity_shown_to(viewer.user if viewer is not None else None)
 
     @extend_schema_field({"type": "object", "additionalProperties": True})
     def get_details(self, request):
-        return request.flow_class.instance.details(request)
+        return request.flow_class.instance.details(self._shown().request(request))
 
     @extend_schema_field(EvidenceSerializer(many=True))
     def get_evidence(self, request):

@@ -99,9 +99,10 @@ def flow_chart_svg(flow_class, process_pk: int) -> str:
     return chart.grid_to_svg(grid)
 
 
-def request_context(request_obj: Request) -> dict:
-    """What the task page and the request page show of a request."""
-    process = request_obj.coerced
+def request_context(request_obj: Request, viewer) -> dict:
+    """What the task page and the request page show of a request, its ID and phone numbers as
+    `viewer` may read them."""
+    process = selectors.identity_shown_to(viewer).request(request_obj.coerced)
     kind = process.flow_class.instance
     steps = list(
         WorkItem.objects.filter(request=process).select_related("actor", "school", "bureau").order_by("created", "pk")
@@ -142,7 +143,7 @@ class TaskView(SignedInMixin, TemplateView):
     def get_context_data(self, form=None, **kwargs):
         step = self.work_item.task.flow_task
         return super().get_context_data(
-            **request_context(self.work_item.request),
+            **request_context(self.work_item.request, self.request.user),
             work_item=self.work_item,
             form=form or self.get_form(),
             can_act=self.can_act,
@@ -187,7 +188,7 @@ class RequestDetailView(SignedInMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         found = get_object_or_404(flow_selectors.requests_visible_to(user), pk=self.kwargs["pk"])
-        context = request_context(found)
+        context = request_context(found, user)
         process = context["req"]
         membership = selectors.membership_of(user)
         is_party_registrar = bool(
@@ -210,10 +211,13 @@ class RequestListView(SignedInMixin, ListView):
 
     def get_queryset(self):
         state, kind = self.request.GET.get("state", ""), self.request.GET.get("kind", "")
+        student = self.request.GET.get("student", "")
         return flow_selectors.request_search(
             self.request.user,
             state=state if state in Request.State.values else "",
             kind=kind if kind in Request.Kind.values else "",
+            # One student's requests (the page of a student who has left links here).
+            student=int(student) if student.isdigit() and len(student) < 18 else None,
         )
 
     def get_context_data(self, **kwargs):

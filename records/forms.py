@@ -14,7 +14,7 @@ from .class_codes import GRADE_CHOICES
 from .models import SCHOOL_ROLES, FamilyMember, Role, SchoolClass, Student
 from .services import EDITABLE_STUDENT_FIELDS, member_id_number
 from .subjects import Subject
-from .selectors import classes_visible_to, schools_visible_to
+from .selectors import classes_visible_to, schools_visible_to, sees_identity_whole
 
 ALL = ("", _("全部"))
 # viewflow spreads a row over 12 desktop columns; the search box gets the spare width.
@@ -88,6 +88,9 @@ class StudentFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        if not sees_identity_whole(user):
+            # A teacher reads student numbers masked and searches names only (selectors.privacy).
+            self.fields["q"].label = _("姓名")
         _school_choices(self, user)
         many_schools = "school" in self.fields
 
@@ -289,3 +292,12 @@ class SchoolAccountForm(forms.Form):
         self.fields["school_class"].label_from_instance = lambda c: f"{c.name}（{c.code}）"
         self.fields["subject"].choices = [("", "---------"), *Subject.choices]
         self.layout = Layout(Row("full_name", "username"), Row("role", "school_class", "subject"))
+
+
+class CertificateVerifyForm(forms.Form):
+    """毕业证书查验: the certificate's number and its holder's name, both as printed."""
+
+    number = forms.CharField(
+        label=_("毕业证书编号"), max_length=32, error_messages={"required": _("请填写毕业证书编号。")}
+    )
+    name = forms.CharField(label=_("持证人姓名"), max_length=50, error_messages={"required": _("请填写持证人姓名。")})

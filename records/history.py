@@ -104,8 +104,11 @@ def _changes(record, previous) -> list[tuple[str, object, object]]:
     return changes
 
 
-def student_history(student: Student) -> list[Entry]:
-    """Every change to the student's record, newest first; a few queries whatever its length."""
+def student_history(student: Student, shown=None) -> list[Entry]:
+    """Every change to the student's record, newest first; a few queries whatever its length.
+
+    `shown` (selectors.identity_shown_to(viewer)) masks the old and new ID, student and phone
+    numbers for a viewer who reads them masked; without it they read whole."""
     versions = []  # (order of the source, model, record, previous record of the same row)
     for order, (model, history) in enumerate(_sources(student)):
         previous_by_row = {}
@@ -136,11 +139,13 @@ def student_history(student: Student) -> list[Entry]:
     for order, model, record, changes in diffs:
         if record.history_type == "~" and not changes:
             continue  # saved without a visible change
-        shown = []
+        changed = []
         for name, old, new in changes:
             field = model._meta.get_field(name)
             rows = related[field.related_model] if isinstance(field, models.ForeignKey) else {}
-            shown.append(
+            if shown is not None:
+                old, new = shown.field(name, old), shown.field(name, new)
+            changed.append(
                 Change(
                     label=str(field.verbose_name),
                     old=_related_label_or_value(field, old, rows),
@@ -158,7 +163,7 @@ def student_history(student: Student) -> list[Entry]:
                     action={"+": _("新建"), "~": _("修改"), "-": _("删除")}[record.history_type],
                     summary=summary,
                     reason=record.history_change_reason or "",
-                    changes=tuple(shown),
+                    changes=tuple(changed),
                 ),
             )
         )

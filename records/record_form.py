@@ -88,8 +88,11 @@ def display_value(field: models.Field, value, related: object | None = None) -> 
     return str(value)
 
 
-def student_record_groups(student: Student) -> list[tuple[str, list[Item]]]:
-    """The record's items, grouped; the student should come with its code fields select_related."""
+def student_record_groups(student: Student, shown=None) -> list[tuple[str, list[Item]]]:
+    """The record's items, grouped; the student should come with its code fields select_related.
+
+    `shown` (selectors.identity_shown_to(viewer)) masks ID and phone numbers for a viewer who
+    reads them masked; without it every item reads whole."""
     groups = []
     for title, names in STUDENT_FIELD_GROUPS:
         items = []
@@ -98,7 +101,8 @@ def student_record_groups(student: Student) -> list[tuple[str, list[Item]]]:
             if isinstance(field, models.ForeignKey):
                 value = display_value(field, getattr(student, field.attname), getattr(student, name))
             else:
-                value = display_value(field, getattr(student, name))
+                raw = getattr(student, name)
+                value = display_value(field, shown.field(name, raw) if shown is not None else raw)
             items.append(Item(label=str(field.verbose_name), value=value, field=name))
         groups.append((str(title), items))
     return groups

@@ -135,6 +135,21 @@ class SchoolIdentifierField(SlugReferenceField):
 # --- Output --------------------------------------------------------------------------------------
 
 
+class MaskedFieldsMixin:
+    """ID numbers, student numbers and phone numbers as the request's user may read them
+    (selectors.privacy): masked for a teacher, whole for a registrar. Nested serializers share the
+    root's context; without a request in it, everything that can be masked is."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        shown = selectors.identity_shown_to(request.user if request is not None else None)
+        if not shown.whole:
+            for name, value in data.items():
+                data[name] = shown.field(name, value)
+        return data
+
+
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
     full_name = serializers.CharField()
@@ -163,7 +178,7 @@ class SchoolClassSerializer(serializers.ModelSerializer):
         fields = ["code", "name", "grade", "state", "size", "school", "entry_year"]
 
 
-class StudentSerializer(serializers.ModelSerializer):
+class StudentSerializer(MaskedFieldsMixin, serializers.ModelSerializer):
     """A row of the student list: what the list selector joins, no query per row."""
 
     gender = CodeField(table="gender", read_only=True)
@@ -189,7 +204,7 @@ class StudentSummarySerializer(StudentSerializer):
         fields = [*StudentSerializer.Meta.fields, "school_name"]
 
 
-class FamilyMemberSerializer(CodedModelSerializer):
+class FamilyMemberSerializer(MaskedFieldsMixin, CodedModelSerializer):
     class Meta:
         model = FamilyMember
         fields = [*FAMILY_MEMBER_FIELDS]
@@ -246,7 +261,7 @@ class StudentRecordSerializer(CodedModelSerializer):
         extra_kwargs = {"id_number": {"validators": []}}
 
 
-class StudentDetailSerializer(StudentRecordSerializer):
+class StudentDetailSerializer(MaskedFieldsMixin, StudentRecordSerializer):
     student_number = serializers.CharField(read_only=True)
     former_student_numbers = serializers.CharField(read_only=True)
     status = serializers.CharField(read_only=True)
@@ -321,7 +336,10 @@ class TokensRevokedSerializer(serializers.Serializer):
 
 
 class StudentFilterSerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=50, help_text="name or student number")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=50,
+        help_text="name or student number (a teacher, who reads student numbers masked: name only)",
+    )
     school = serializers.CharField(required=False, allow_blank=True, max_length=10, help_text="school identifier")
     class_code = serializers.CharField(required=False, allow_blank=True, max_length=12)
     status = serializers.ChoiceField(choices=Student.Status.choices, required=False)

@@ -28,7 +28,8 @@ trap stop EXIT INT TERM
 echo "==> Starting the web server and the Celery worker (with beat)…"
 # The web server in a process group of its own, so that it can be stopped as a whole.
 set -m
-"$bin/python" manage.py runserver "$host:$port" &
+# --insecure: the static files too, with DEBUG off (the default; DJANGO_DEBUG=true turns it on).
+"$bin/python" manage.py runserver --insecure "$host:$port" &
 web=$!
 "$bin/celery" -A config worker -B -l info &
 worker=$!

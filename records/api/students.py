@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -66,14 +67,35 @@ def student_detail_response(request, pk: int) -> Response:
             ),
         )
     )
-    student = get_object_or_404(students, pk=pk)
+    try:
+        student = get_object_or_404(students, pk=pk)
+    except Http404:
+        refusal = _former_school_refusal(request.user, pk)
+        if refusal is None:
+            raise
+        raise exceptions.NotFound(refusal) from None
     duplicate = student.possible_duplicate_of_id
     context = {
         "request": request,
-        "history": student_history(student),
+        "history": student_history(student, selectors.identity_shown_to(request.user)),
         "duplicate_visible": bool(duplicate and visible.filter(pk=duplicate).exists()),
     }
     return Response(StudentDetailSerializer(student, context=context).data)
+
+
+def _former_school_refusal(user, pk: int) -> str | None:
+    """The 404's detail: for the school (or class) the student has left, when and why (never where
+    to); None for anyone else, who gets the plain 404."""
+    former = selectors.student_left_from(user, pk)
+    if former is None:
+        return None
+    if former.left_class_only:
+        return _("该学生已于 %(date)s 离开本班（%(reason)s），您不能再查看其学籍。") % {
+            "date": former.left_on.isoformat(), "reason": former.reason or "—",
+        }
+    return _("该学生已于 %(date)s 转出本校（%(reason)s），学籍已不在本校，本校不能再查看或办理。") % {
+        "date": former.left_on.isoformat(), "reason": former.reason or "—",
+    }
 
 
 class StudentDetail(APIView):
@@ -118,4 +140,4 @@ class StudentLookupView(APIView):
         if found.school_id == membership.school_id:
             raise exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [_("该生已在本校，无需转入。")]})
         student = selectors.students_with_current_class(Student.objects.select_related("school", "gender")).get(pk=found.pk)
-        return Response(StudentSummarySerializer(student).data)
+        return Response(StudentSummarySerializer(student, context={"request": request}).data)

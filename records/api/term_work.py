@@ -72,8 +72,11 @@ def _term_for_writing(school_class):
 
 
 def _students_by_number(school_class, numbers, field: str) -> dict[str, Student]:
-    """The roster's students by number; a number not on the roster is refused on `field`."""
-    roster = {student.student_number: student for student in selectors.class_roster(school_class)}
+    """The roster's students by student number or id (a teacher reads the numbers masked, and
+    sends the ids the rows carry); one not on the roster is refused on `field`."""
+    roster = {}
+    for student in selectors.class_roster(school_class):
+        roster[student.student_number] = roster[str(student.pk)] = student
     unknown = [number for number in numbers if number.strip().upper() not in roster]
     if unknown:
         raise exceptions.ValidationError(
@@ -100,11 +103,11 @@ def _student_in_class(request, pk: int):
     return student, placement.school_class
 
 
-def _head_count_body(head_count: HeadCount) -> dict:
-    return HeadCountSerializer(head_count).data
+def _head_count_body(head_count: HeadCount, request) -> dict:
+    return HeadCountSerializer(head_count, context={"request": request}).data
 
 
-def _grades_body(school_class, term, subjects) -> dict:
+def _grades_body(school_class, term, subjects, shown) -> dict:
     rows = selectors.grade_sheet(school_class, term, subjects)
     return {
         "class_code": school_class.code,
@@ -112,7 +115,8 @@ def _grades_body(school_class, term, subjects) -> dict:
         "subjects": subjects,
         "students": [
             {
-                "student": student.student_number,
+                "id": student.pk,
+                "student": shown.student_number(student.student_number),
                 "name": student.name,
                 "grades": [
                     {
@@ -128,12 +132,15 @@ def _grades_body(school_class, term, subjects) -> dict:
     }
 
 
-def _comments_body(school_class, term) -> dict:
+def _comments_body(school_class, term, shown) -> dict:
     return {
         "class_code": school_class.code,
         "term": term,
         "students": [
-            {"student": student.student_number, "name": student.name, "text": comment.text if comment else None}
+            {
+                "id": student.pk, "student": shown.student_number(student.student_number), "name": student.name,
+                "text": comment.text if comment else None,
+            }
             for student, comment in selectors.comment_sheet(school_class, term)
         ],
     }
@@ -187,7 +194,7 @@ class ClassHeadCountsView(APIView):
     def get(self, request, code):
         school_class = _class_of(request, code)
         head_counts = school_class.head_counts.select_related("term", "confirmed_by").order_by("-term__start", "point")
-        return Response([_head_count_body(head_count) for head_count in head_counts])
+        return Response([_head_count_body(head_count, request) for head_count in head_counts])
 
     @extend_schema(request=HeadCountConfirmSerializer, responses={201: HeadCountSerializer}, tags=["term work"])
     def post(self, request, code):
@@ -208,7 +215,7 @@ class ClassHeadCountsView(APIView):
             explanation=body.validated_data["explanation"],
             by=request.user,
         )
-        return Response(_head_count_body(head_count), status=http_status.HTTP_201_CREATED)
+        return Response(_head_count_body(head_count, request), status=http_status.HTTP_201_CREATED)
 
 
 class ClassGradesView(APIView):
@@ -230,7 +237,8 @@ class ClassGradesView(APIView):
             subjects = [subject]
         else:
             subjects = subjects_taught_in([school_class.pk], term).get(school_class.pk, [])
-        return Response(ClassGradesSerializer(_grades_body(school_class, term, subjects)).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassGradesSerializer(_grades_body(school_class, term, subjects, shown)).data)
 
     @extend_schema(request=ClassGradesInSerializer, responses=ClassGradesSerializer, tags=["term work"])
     def put(self, request, code):
@@ -249,7 +257,8 @@ class ClassGradesView(APIView):
             services.grades_record(school_class=school_class, term=term, subject=subject, levels=levels, by=request.user)
         except ValidationError as error:
             raise _rows_refused(error, {pk: f"grades.{n}.level" for pk, n in index_of.items()}) from None
-        return Response(ClassGradesSerializer(_grades_body(school_class, term, [subject])).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassGradesSerializer(_grades_body(school_class, term, [subject], shown)).data)
 
 
 class StudentGradeView(APIView):
@@ -293,7 +302,8 @@ class ClassCommentsView(APIView):
     @extend_schema(parameters=[TERM_PARAMETER], responses=ClassCommentsSerializer, tags=["term work"])
     def get(self, request, code):
         school_class = _class_of(request, code)
-        return Response(ClassCommentsSerializer(_comments_body(school_class, _term_for_reading(request, school_class))).data)
+        term, shown = _term_for_reading(request, school_class), selectors.identity_shown_to(request.user)
+        return Response(ClassCommentsSerializer(_comments_body(school_class, term, shown)).data)
 
     @extend_schema(request=ClassCommentsInSerializer, responses=ClassCommentsSerializer, tags=["term work"])
     def put(self, request, code):
@@ -311,7 +321,8 @@ class ClassCommentsView(APIView):
             services.comments_record(school_class=school_class, term=term, texts=texts, by=request.user)
         except ValidationError as error:
             raise _rows_refused(error, {pk: f"comments.{n}.text" for pk, n in index_of.items()}) from None
-        return Response(ClassCommentsSerializer(_comments_body(school_class, term)).data)
+        shown = selectors.identity_shown_to(request.user)
+        return Response(ClassCommentsSerializer(_comments_body(school_class, term, shown)).data)
 
 
 class StudentCommentView(APIView):
@@ -338,7 +349,12 @@ class StudentCommentView(APIView):
             raise _rows_refused(error, {student.pk: "text"}) from None
         comment = student.term_comments.filter(term=term).first()
         return Response(
-            CommentRowSerializer({"student": student.student_number, "name": student.name, "text": comment.text if comment else None}).data
+            CommentRowSerializer({
+                "id": student.pk,
+                "student": selectors.identity_shown_to(request.user).student_number(student.student_number),
+                "name": student.name,
+                "text": comment.text if comment else None,
+            }).data
         )
 
 

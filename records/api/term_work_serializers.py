@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers as drf
 
 from ..models import COMMENT_MAX_LENGTH, HeadCount, Level
+from ..serializers import MaskedFieldsMixin
 from ..subjects import Subject
 
 
@@ -54,8 +55,9 @@ class TermWorkFilterSerializer(drf.Serializer):
     unchecked = drf.BooleanField(required=False, help_text="only the classes that have not done a head count due this term")
 
 
-class StudentRefSerializer(drf.Serializer):
-    student_number = drf.CharField()
+class StudentRefSerializer(MaskedFieldsMixin, drf.Serializer):
+    id = drf.IntegerField()
+    student_number = drf.CharField(help_text="masked for a teacher (records.selectors.privacy)")
     name = drf.CharField()
 
 
@@ -78,7 +80,8 @@ class HeadCountConfirmSerializer(drf.Serializer):
     point = drf.ChoiceField(choices=HeadCount.Point.choices)
     actual_count = drf.IntegerField(min_value=0, max_value=999, help_text="the students really in class")
     missing = drf.ListField(
-        child=drf.CharField(), required=False, default=list, help_text="student numbers of the roster's students not in class"
+        child=drf.CharField(), required=False, default=list,
+        help_text="student numbers or ids of the roster's students not in class",
     )
     extras = drf.ListField(
         child=drf.CharField(max_length=50), required=False, default=list, help_text="names of those in class who are not on the roster"
@@ -102,7 +105,7 @@ LEVEL_HELP = "优秀, 良好, 合格, 待合格 (or excellent, good, pass, pendi
 
 
 class GradeInSerializer(drf.Serializer):
-    student = drf.CharField(help_text="student number")
+    student = drf.CharField(help_text="the student's number, or id (a teacher reads student numbers masked)")
     level = drf.CharField(allow_blank=True, allow_null=True, help_text=LEVEL_HELP)
 
 
@@ -118,7 +121,8 @@ class GradeOutSerializer(drf.Serializer):
 
 
 class SheetRowSerializer(drf.Serializer):
-    student = drf.CharField(help_text="student number")
+    id = drf.IntegerField(help_text="the student's id")
+    student = drf.CharField(help_text="student number, masked for a teacher (records.selectors.privacy)")
     name = drf.CharField()
     grades = GradeOutSerializer(many=True)
 
@@ -135,7 +139,7 @@ class LevelInSerializer(drf.Serializer):
 
 
 class CommentInSerializer(drf.Serializer):
-    student = drf.CharField(help_text="student number")
+    student = drf.CharField(help_text="the student's number, or id (a teacher reads student numbers masked)")
     text = drf.CharField(allow_blank=True, trim_whitespace=True, help_text=f"at most {COMMENT_MAX_LENGTH} characters; empty removes it")
 
 
@@ -144,7 +148,8 @@ class ClassCommentsInSerializer(drf.Serializer):
 
 
 class CommentRowSerializer(drf.Serializer):
-    student = drf.CharField(help_text="student number")
+    id = drf.IntegerField(help_text="the student's id")
+    student = drf.CharField(help_text="student number, masked for a teacher (records.selectors.privacy)")
     name = drf.CharField()
     text = drf.CharField(allow_null=True)
 

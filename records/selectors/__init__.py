@@ -7,6 +7,8 @@
     focus     what a report page is about: a region or a school, and who reads the reports
     dropouts  the dropout follow-up list (控辍保学) and who may write a follow-up
     intake    intake files (批量导入新生)
+    privacy   who reads ID numbers and phone numbers whole, and how they read masked
+    former    a student who has left the user's school: what the former school still sees
     exports   the class exports' rows
     tokens    a person's own API tokens
     accounts  a school's accounts and who manages them
@@ -25,9 +27,11 @@ from .dropouts import (
     follow_ups_of,
     may_follow_up,
 )
+from .former import FormerStudent, student_left_from
 from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools, statistics_visible_to
 from .exports import class_students_for_export
 from .intake import intake_imports_visible_to
+from .privacy import IdentityShown, identity_shown_to, mask_id_number, mask_phone, mask_student_number
 from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
 from .scope import (
     bureaus_visible_to,
@@ -36,6 +40,7 @@ from .scope import (
     membership_of,
     region_q,
     schools_visible_to,
+    sees_identity_whole,
     student_find_for_transfer_in,
     student_search,
     students_visible_to,
@@ -77,4 +82,6 @@ __all__ = [
     "statistics_visible_to",
     "intake_imports_visible_to", "class_students_for_export", "api_tokens_of",
     "account_school_of", "accounts_manageable_by", "school_accounts",
+    "FormerStudent", "student_left_from",
+    "IdentityShown", "identity_shown_to", "mask_id_number", "mask_phone", "mask_student_number", "sees_identity_whole",
 ]

@@ -45,12 +45,13 @@ REQUIRED_HEADER_FONT = Font(bold=True, color="C00000")
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
-def student_item(student: Student, column: Column, members: dict[int, FamilyMember]):
-    """A record item as the export writes it: a code by its name, 是/否, a date, a number or text."""
+def student_item(student: Student, column: Column, members: dict[int, FamilyMember], shown):
+    """A record item as the export writes it: a code by its name, 是/否, a date, a number or text;
+    ID and phone numbers as `shown` (selectors.identity_shown_to(the viewer)) lets them read."""
     source = members.get(column.member) if column.member else student
     if source is None:
         return None
-    value = getattr(source, column.field)
+    value = shown.field(column.field, getattr(source, column.field))
     if isinstance(value, Code):
         return value.name
     if isinstance(value, bool):
@@ -94,16 +95,17 @@ def _print_title(sheet, title: str) -> None:
     sheet.page_setup.orientation = "landscape"
 
 
-def roster_workbook(school_class: SchoolClass, students: Iterable[Student]) -> bytes:
+def roster_workbook(school_class: SchoolClass, students: Iterable[Student], *, shown) -> bytes:
     """班级名册: the students placed in the class now, as its page lists them. `students` carry
-    gender and ethnicity (select_related) and `placed_on` (the open placement's start)."""
+    gender and ethnicity (select_related) and `placed_on` (the open placement's start); student
+    numbers as `shown` lets the viewer read them."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(school_class.name)
     _header(sheet, ROSTER_HEADERS, widths={2: 22, 3: 12, 7: 10, 8: 14})
     for n, student in enumerate(students, start=1):
         sheet.append([
-            n, student.student_number, student.name, student.gender.name, student.birth_date,
+            n, shown.student_number(student.student_number), student.name, student.gender.name, student.birth_date,
             student.ethnicity.name, student.get_status_display(), student.placed_on,
         ])
         sheet.cell(row=n + 1, column=5).number_format = "yyyy-mm-dd"
@@ -112,10 +114,11 @@ def roster_workbook(school_class: SchoolClass, students: Iterable[Student]) -> b
     return _workbook_bytes(workbook)
 
 
-def records_workbook(school_class: SchoolClass, students: Iterable[Student]) -> bytes:
+def records_workbook(school_class: SchoolClass, students: Iterable[Student], *, shown) -> bytes:
     """学籍信息 of a class in the national template's columns, the 学籍号 and class in front, to
     register at the bureau (篇10 二.2). `students` carry their code fields (select_related) and
-    `family_members` (prefetched, with theirs)."""
+    `family_members` (prefetched, with theirs); ID, student and phone numbers as `shown` lets the
+    viewer read them (a teacher's export is masked)."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _sheet_title(school_class.name)
@@ -123,7 +126,8 @@ def records_workbook(school_class: SchoolClass, students: Iterable[Student]) -> 
     for student in students:
         members = {m.position: m for m in student.family_members.all()}
         sheet.append([
-            student.student_number, school_class.name, *(student_item(student, c, members) for c in RECORD_COLUMNS)
+            shown.student_number(student.student_number), school_class.name,
+            *(student_item(student, c, members, shown) for c in RECORD_COLUMNS),
         ])
     _date_format(sheet, EXPORT_HEADERS)
     _print_title(sheet, f"{school_class.school.name} {school_class.name} 学籍信息")

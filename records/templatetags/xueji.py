@@ -5,6 +5,8 @@ import datetime
 from django import template
 from django.utils.translation import ngettext
 
+from records.selectors import IdentityShown, identity_shown_to
+
 register = template.Library()
 
 
@@ -21,3 +23,27 @@ def duration_zh(value: datetime.timedelta) -> str:
     if minutes:
         parts.append(ngettext("%(count)d 分钟", "%(count)d 分钟", minutes) % {"count": minutes})
     return " ".join(parts)
+
+
+# ID numbers, student numbers and phone numbers as the viewer may read them (records.selectors.privacy):
+# {{ student.id_number|id_number_for:request.user }}. The argument is the viewer (a user) or what
+# selectors.identity_shown_to(viewer) gave, for documents rendered without a request.
+
+
+def _shown(viewer) -> IdentityShown:
+    return viewer if isinstance(viewer, IdentityShown) else identity_shown_to(viewer)
+
+
+@register.filter
+def id_number_for(value, viewer) -> str:
+    return _shown(viewer).id_number(value or "")
+
+
+@register.filter
+def student_number_for(value, viewer) -> str:
+    return _shown(viewer).student_number(value or "")
+
+
+@register.filter
+def phone_for(value, viewer) -> str:
+    return _shown(viewer).phone(value or "")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -73,6 +75,17 @@ class StudentDetailView(SignedInMixin, DetailView):
     template_name = "records/student_detail.html"
     context_object_name = "student"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            # Not a bare 404 for the school (or class) the student has left: when and why, and its
+            # own part of the history; never where the student went (selectors.former).
+            former = selectors.student_left_from(request.user, kwargs["pk"])
+            if former is None:
+                raise
+            return TemplateResponse(request, "records/student_left.html", {"former": former}, status=404)
+
     def get_object(self, queryset=None):
         students = selectors.students_visible_to(self.request.user).select_related(
             *STUDENT_CODE_FIELDS, "dropout_reason", "possible_duplicate_of__school"
@@ -83,11 +96,12 @@ class StudentDetailView(SignedInMixin, DetailView):
         student = self.object
         visible = selectors.students_visible_to(self.request.user)
         duplicate = student.possible_duplicate_of
+        shown = selectors.identity_shown_to(self.request.user)
         return super().get_context_data(
-            groups=student_record_groups(student),
+            groups=student_record_groups(student, shown),
             family_members=student.family_members.select_related("relationship", "ethnicity", "id_type"),
             placements=student.placements.select_related("school", "school_class").order_by("-started_on", "-id"),
-            history=student_history(student),
+            history=student_history(student, shown),
             duplicate_visible=bool(duplicate and visible.filter(pk=duplicate.pk).exists()),
             **kwargs,
         )

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from records import services
 from records.models import HeadCount, LevelGrade, TermComment
+from records.selectors import mask_student_number
 from tests.records.term_work import (  # noqa: F401 (fixtures)
     chinese_teacher,
     class_teacher_a2,
@@ -40,7 +41,10 @@ def test_the_class_teacher_confirms_a_head_count(api_for, class_teacher, class_a
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["roster_count"], body["actual_count"], body["matches"]) == (3, 2, False)
-    assert body["missing"] == [{"student_number": pupils["张小刚"].student_number, "name": "张小刚"}]
+    # The class teacher reads the student number masked (records.selectors.privacy); the id identifies.
+    assert body["missing"] == [
+        {"id": pupils["张小刚"].pk, "student_number": mask_student_number(pupils["张小刚"].student_number), "name": "张小刚"}
+    ]
     assert (body["confirmed_by"], body["term"]["name"]) == ("teacher_a", "2026—2027学年第一学期")
 
     listed = api_for(class_teacher).get(f"/api/v1/classes/{class_a.code}/head-counts/").json()
@@ -193,7 +197,7 @@ def test_the_class_teacher_writes_comments_for_the_class_and_for_one_student(api
     assert {row["name"]: row["text"] for row in response.json()["students"]} == {"王小明": "乐于助人。", "李小红": None, "张小刚": None}
 
     one = client.put(f"/api/v1/students/{li.pk}/comment/", {"text": "字写得更工整了。"}, format="json")
-    assert one.json() == {"student": li.student_number, "name": "李小红", "text": "字写得更工整了。"}
+    assert one.json() == {"id": li.pk, "student": mask_student_number(li.student_number), "name": "李小红", "text": "字写得更工整了。"}
     too_long = client.put(
         f"/api/v1/classes/{class_a.code}/comments/", {"comments": [{"student": wang.student_number, "text": "好" * 301}]}, format="json"
     )

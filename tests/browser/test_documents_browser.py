@@ -9,6 +9,8 @@ import re
 import pytest
 
 from documents.student_card import student_card
+from records.selectors import mask_student_number
+from records.selectors.privacy import WHOLE
 from tests.documents.conftest import pdf_text
 from tests.flows.acting import decide, start_transfer
 from tests.flows.conftest import today, transfer_windows_open  # noqa: F401 (fixtures)
@@ -25,11 +27,13 @@ def test_a_class_teacher_downloads_the_student_card_from_the_student_page(
     with page.expect_download() as download_info:
         page.locator("#student-documents").get_by_role("link", name="下载学籍卡（PDF）").click()
     download = download_info.value
-    assert download.suggested_filename == f"学生学籍卡-{student.name}-{student_card(student).number}.pdf"
+    assert download.suggested_filename == f"学生学籍卡-{student.name}-{student_card(student, shown=WHOLE).number}.pdf"
     content = open(download.path(), "rb").read()
     assert content.startswith(b"%PDF")
     text = pdf_text(content)
-    assert student.name in text and student.student_number in text and "龙游县实验小学" in text
+    # A class teacher's card reads as their pages do: the student number masked.
+    assert student.name in text and mask_student_number(student.student_number) in text and "龙游县实验小学" in text
+    assert student.student_number not in text
 
 
 @pytest.mark.browser

@@ -12,6 +12,7 @@ from PIL import Image
 
 from records import services
 from documents.student_card import student_card
+from records.selectors.privacy import WHOLE
 from records.models import Role
 from tests.factories import StudentFactory, TermFactory, UserFactory
 
@@ -39,7 +40,7 @@ def test_the_card_shows_the_record_the_family_the_placements_and_the_changes(
     content = response.content
     keep_pdf(content, "student-card.pdf")
     text = pdf_text(content)
-    number = student_card(student).number
+    number = student_card(student, shown=WHOLE).number
 
     assert student.name in text and student.student_number in text
     assert "龙游县实验小学" in text and "学生学籍卡" in text
@@ -66,7 +67,7 @@ def test_the_card_lists_both_placements_and_the_completed_transfer_for_the_new_s
     text = pdf_text(content)
 
     # The new school prints its own card: its name, and a number of its own.
-    assert text.startswith("龙游县东华小学") and student_card(student).number.startswith(
+    assert text.startswith("龙游县东华小学") and student_card(student, shown=WHOLE).number.startswith(
         f"XJK-{completed_transfer.to_school.identifier}-"
     )
     assert text.count("龙游县实验小学") >= 1
@@ -94,11 +95,11 @@ def test_the_card_without_a_photo_keeps_an_empty_box_for_one(client_for, student
 def test_printing_the_card_again_gives_the_same_number_and_another_student_another(
     client_for, student, class_a, registrar, bureau_officer
 ):
-    number = student_card(student).number
+    number = student_card(student, shown=WHOLE).number
     assert number in pdf_text(card_pdf(client_for(registrar), student).content)
     assert number in pdf_text(card_pdf(client_for(bureau_officer), student).content)
     other = StudentFactory(school_class=class_a)
-    assert student_card(other).number != number
+    assert student_card(other, shown=WHOLE).number != number
 
 
 def test_the_card_is_in_chinese_for_a_user_reading_the_pages_in_english(client_for, student, registrar):
@@ -118,7 +119,7 @@ def test_the_api_gives_the_same_card(api_for, student, bureau_officer):
     response = api_for(bureau_officer).get(f"/api/v1/students/{student.pk}/card/", HTTP_ACCEPT="application/pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = pdf_text(response.content)
-    assert student.name in text and student_card(student).number in text
+    assert student.name in text and student_card(student, shown=WHOLE).number in text
 
 
 def test_the_card_is_not_for_anonymous_callers(client, api_for, student):

@@ -26,7 +26,7 @@ def certified(sixth, sixth_pupils):
 
 
 def test_verification_page_answers_valid_with_only_name_school_year(certified):
-    page = Client().get("/verify/", {"number": "330825202500001", "name": certified.name})
+    page = Client().post("/verify/", {"number": "330825202500001", "name": certified.name})
     text = page.content.decode()
     assert page.status_code == 200
     assert "证书有效" in text and certified.name in text and "龙游县实验小学" in text and "2025" in text
@@ -37,16 +37,49 @@ def test_verification_page_answers_valid_with_only_name_school_year(certified):
 
 def test_verification_page_answers_invalid_for_a_wrong_name_or_number(certified):
     for number, name in (("330825202500001", "王小明"), ("330825202599999", certified.name)):
-        text = Client().get("/verify/", {"number": number, "name": name}).content.decode()
+        text = Client().post("/verify/", {"number": number, "name": name}).content.decode()
         assert "证书无效" in text and "证书有效" not in text and "龙游县实验小学" not in text
 
 
 def test_verification_page_is_rate_limited_per_address(certified):
     client = Client(REMOTE_ADDR="10.0.0.9")
-    answers = [client.get("/verify/", {"number": f"X{n:05d}", "name": "某某"}).status_code for n in range(21)]
+    answers = [client.post("/verify/", {"number": f"X{n:05d}", "name": "某某"}).status_code for n in range(21)]
     assert answers == [200] * 20 + [429]
-    assert "查询过于频繁" in client.get("/verify/", {"number": "330825202500001", "name": certified.name}).content.decode()
-    assert Client(REMOTE_ADDR="10.0.0.10").get("/verify/", {"number": "330825202500001", "name": certified.name}).status_code == 200
+    assert "查询过于频繁" in client.post("/verify/", {"number": "330825202500001", "name": certified.name}).content.decode()
+    assert Client(REMOTE_ADDR="10.0.0.10").post("/verify/", {"number": "330825202500001", "name": certified.name}).status_code == 200
+
+
+def test_verification_by_the_address_shows_the_form_and_answers_nothing(certified):
+    """The number and name stay out of addresses (browser histories, server logs): a GET with them
+    in its query only shows the empty form."""
+    page = Client().get("/verify/", {"number": "330825202500001", "name": certified.name})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="verify-form"' in text and 'method="post"' in text
+    assert "证书有效" not in text and "证书无效" not in text and "龙游县实验小学" not in text
+    assert 'value="330825202500001"' not in text and f'value="{certified.name}"' not in text
+
+
+def test_verification_needs_the_pages_csrf_token(certified):
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/verify/", {"number": "330825202500001", "name": certified.name}).status_code == 403
+
+    form = client.get("/verify/")
+    token = form.cookies["csrftoken"].value
+    page = client.post("/verify/", {"number": "330825202500001", "name": certified.name, "csrfmiddlewaretoken": token})
+    assert page.status_code == 200 and "证书有效" in page.content.decode()
+
+
+def test_verification_reads_in_english(certified):
+    page = Client().post("/verify/", {"number": "330825202500001", "name": ""}, HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert "Enter the holder’s name." in text and "Staff login" in text
+
+
+def test_verification_names_a_missing_field(certified):
+    page = Client().post("/verify/", {"number": "330825202500001", "name": " "})
+    assert page.status_code == 400
+    assert "证书有效" not in page.content.decode() and "请填写持证人姓名。" in page.content.decode()
 
 
 def test_graduation_page_starts_the_request_with_an_exclusion(client_for, sixth, sixth_pupils, registrar):
