@@ -31,7 +31,7 @@ from records.views.access import SignedInMixin
 from . import engine
 from . import selectors as flow_selectors
 from .flows import flows
-from .forms import EvidenceForm
+from .forms import EvidenceForm, RequestFilterForm
 from .models import Evidence, Request, WorkItem
 
 INBOX_PAGE_SIZE = 50
@@ -209,20 +209,13 @@ class RequestListView(SignedInMixin, ListView):
     paginate_by = INBOX_PAGE_SIZE
 
     def get_queryset(self):
-        state, kind = self.request.GET.get("state", ""), self.request.GET.get("kind", "")
-        return flow_selectors.request_search(
-            self.request.user,
-            state=state if state in Request.State.values else "",
-            kind=kind if kind in Request.Kind.values else "",
-        )
+        self.filter_form = RequestFilterForm(self.request.GET)
+        return flow_selectors.request_search(self.request.user, **self.filter_form.search_arguments())
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(
-            states=Request.State.choices, kinds=Request.Kind.choices, query=query.urlencode(),
-            state=self.request.GET.get("state", ""), kind=self.request.GET.get("kind", ""), **kwargs
-        )
+        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
 
 
 class WithdrawView(SignedInMixin, View):
