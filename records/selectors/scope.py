@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from ..models import CLASS_ROLES, Bureau, Membership, Role, School, SchoolClass, Student
+from ..names import by_name, name_search_text
 
 
 def membership_of(user) -> Membership | None:
@@ -84,13 +85,13 @@ def student_search(
 ) -> QuerySet[Student]:
     """The student list: free text on name or student number, filters on school, class and status."""
     students = students_visible_to(user)
-    if q:
-        q = q.strip()
+    name, number = name_search_text(q), "".join(q.split())
+    if name:
         students = students.filter(
-            Q(name__contains=q)
-            | Q(student_number__icontains=q)
-            | Q(former_names__contains=q)
-            | Q(former_student_numbers__icontains=q)
+            Q(name__contains=name)
+            | Q(student_number__icontains=number)
+            | Q(former_names__contains=name)
+            | Q(former_student_numbers__icontains=number)
         )
     if school:
         students = students.filter(school__identifier=school)
@@ -100,7 +101,7 @@ def student_search(
         students = students.filter(placements__school_class__grade=grade, placements__ended_on__isnull=True)
     if status:
         students = students.filter(status=status)
-    return students.order_by("school__identifier", "name", "pk")
+    return students.order_by("school__identifier", by_name(), "pk")
 
 
 def student_find_for_transfer_in(*, student_number: str, name: str) -> Student | None:
