@@ -30,7 +30,7 @@ from records.views.access import SignedInMixin
 
 from . import engine
 from . import selectors as flow_selectors
-from .flows import flows
+from .flows import flows, step_title
 from .forms import EvidenceForm, RequestFilterForm
 from .models import Evidence, Request, WorkItem
 
@@ -62,8 +62,9 @@ class InboxView(SignedInMixin, TemplateView):
 
 # --- The flow chart of a request ----------------------------------------------------------------------
 
-# viewflow captions an If gateway's two edges "yes" and "no", in English and not translatable.
-GATEWAY_EDGE_LABELS = {"yes": _lazy("是"), "no": _lazy("否")}
+# viewflow captions an If gateway's two edges "yes" and "no", in English and not translatable;
+# a Step's reject and return edges are captioned once, in the language the flow was built in.
+EDGE_LABELS = {"yes": _lazy("是"), "no": _lazy("否"), "不同意": _lazy("不同意"), "退回修改": _lazy("退回修改")}
 # A chart box is 150 px wide: about ten characters of Chinese at the chart's 12 px.
 CHART_LINE_WIDTH = 20
 
@@ -85,7 +86,7 @@ def flow_chart_svg(flow_class, process_pk: int) -> str:
     grid = chart.calc_layout_data(flow_class)
     chart.calc_cell_status(flow_class, grid, process_pk)
     for edge in grid.edges:
-        edge.label = GATEWAY_EDGE_LABELS.get(edge.label, edge.label)
+        edge.label = str(EDGE_LABELS.get(edge.label, edge.label))
     for cell in grid.cells:
         if not cell.shape.text:
             continue
@@ -104,7 +105,7 @@ def request_context(request_obj: Request) -> dict:
     process = request_obj.coerced
     kind = process.flow_class.instance
     steps = list(
-        WorkItem.objects.filter(request=process).select_related("actor", "school", "bureau").order_by("created", "pk")
+        WorkItem.objects.filter(request=process).select_related("actor", "school", "bureau", "request").order_by("created", "pk")
     )
     return {
         "req": process,
@@ -172,9 +173,9 @@ class TaskView(SignedInMixin, TemplateView):
                 form_errors_from(form, error)
             else:
                 if form.approving:
-                    messages.success(request, _("已同意：%(step)s。") % {"step": self.work_item.title})
+                    messages.success(request, _("已同意：%(step)s。") % {"step": step_title(self.work_item)})
                 else:
-                    messages.success(request, _("已退回申请：%(step)s。") % {"step": self.work_item.title})
+                    messages.success(request, _("已退回申请：%(step)s。") % {"step": step_title(self.work_item)})
                 return redirect("inbox")
         return self.render_to_response(self.get_context_data(form=form))
 
