@@ -91,12 +91,14 @@ def flow_chart_svg(flow_class, process_pk: int) -> str:
         if not cell.shape.text:
             continue
         title = "".join(segment[0] for segment in cell.shape.text)
-        if _display_width(title) == len(title):  # no wide characters: viewflow's wrap at spaces fits
-            continue
-        _line, css_class, font_size, x, _y = cell.shape.text[0]
-        lines = _wrap_wide(title)
-        top = (cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2
-        cell.shape.text = [(line, css_class, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)]
+        _line, css_class, font_size, x, y = cell.shape.text[0]
+        if _display_width(title) != len(title):  # wide characters: viewflow's wrap at spaces does not fit
+            lines = _wrap_wide(title)
+            top = (cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2
+            cell.shape.text = [(line, css_class, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)]
+        # viewflow's chart template title-cases a caption's first line ("Move To The New class"):
+        # an empty first line takes that, and the caption reads as written.
+        cell.shape.text.insert(0, ("", css_class, font_size, x, y))
     return chart.grid_to_svg(grid)
 
 

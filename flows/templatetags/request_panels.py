@@ -7,6 +7,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from records import selectors
 from records.class_codes import GRADUATING_GRADES
@@ -39,7 +40,7 @@ def student_actions(context, student: Student):
             and student.allows("move")
             and flow_selectors.claiming_request(student) is None
         ):
-            actions.append({"label": _("重新分班"), "url": reverse("student_reassign", args=[student.pk])})
+            actions.append({"label": pgettext("action", "重新分班"), "url": reverse("student_reassign", args=[student.pk])})
     return {"actions": actions + request_actions_for(user, student), "student": student}
 
 
