@@ -53,11 +53,3 @@ def flows():
     """Every kind's flow instance, in the order of FLOWS."""
     return [flow_class.instance for flow_class in FLOWS]
 
-
-def step_title(work_item) -> str:
-    """A step's title in the reader's language. The work item keeps the title of its day, in
-    Chinese, as the record of what was asked; the pages name the step by its node's title."""
-    flow_class = KINDS.get(work_item.request.kind)
-    node = getattr(flow_class.instance, work_item.step, None) if flow_class else None
-    title = getattr(node, "task_title", None)
-    return str(title) if title else work_item.title

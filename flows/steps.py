@@ -168,7 +168,7 @@ class Step(flow.View):
     @property
     def stored_title(self) -> str:
         """The title the work item keeps: in the site's language, whoever's request created it
-        (the pages show the node's title in the reader's, flows.flows.step_title)."""
+        (the pages show the node's title in the reader's: WorkItem.step_title)."""
         with translation.override(settings.LANGUAGE_CODE):
             return str(self.task_title)
 

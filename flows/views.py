@@ -30,7 +30,7 @@ from records.views.access import SignedInMixin
 
 from . import engine
 from . import selectors as flow_selectors
-from .flows import flows, step_title
+from .flows import flows
 from .forms import EvidenceForm, RequestFilterForm
 from .models import Evidence, Request, WorkItem
 
@@ -175,9 +175,9 @@ class TaskView(SignedInMixin, TemplateView):
                 form_errors_from(form, error)
             else:
                 if form.approving:
-                    messages.success(request, _("已同意：%(step)s。") % {"step": step_title(self.work_item)})
+                    messages.success(request, _("已同意：%(step)s。") % {"step": self.work_item.step_title})
                 else:
-                    messages.success(request, _("已退回申请：%(step)s。") % {"step": step_title(self.work_item)})
+                    messages.success(request, _("已退回申请：%(step)s。") % {"step": self.work_item.step_title})
                 return redirect("inbox")
         return self.render_to_response(self.get_context_data(form=form))
 

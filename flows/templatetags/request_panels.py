@@ -15,7 +15,6 @@ from records.forms import ClassMergeForm, ClassRenameForm
 from records.models import Role, SchoolClass, Student
 
 from .. import selectors as flow_selectors
-from ..flows import step_title
 from ..models import WorkItem
 from ..views import request_actions_for
 
@@ -58,11 +57,6 @@ def home_tasks(context):
         "overdue": waiting.filter(due__lt=timezone.localdate()).count(),
         "membership": selectors.membership_of(user),
     }
-
-
-@register.filter(name="step_title")
-def step_title_filter(work_item: WorkItem) -> str:
-    return step_title(work_item)
 
 
 @register.simple_tag
