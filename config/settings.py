@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
-    "axes",
+    "config.apps.AxesConfig",  # django-axes, named in the admin
     "viewflow",
     "viewflow.workflow",
     "records",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from viewflow.workflow.status import PROCESS, STATUS
 
-from notifications.tasks import notify_request_closed
+from notifications.tasks import notify_request_closed, notify_tasks_finished
 from records.errors import Conflict
 from records.models import Role, Student
 from records.selectors import membership_of
@@ -251,7 +251,9 @@ def cancel_open_tasks(request: Request, *, by=None, comment: str = "") -> None:
     now = timezone.now()
     for task in request.task_set.filter(status__in=OPEN_TASK_STATUSES).select_related("process"):
         task.flow_task.activation_class(task).cancel()
-    WorkItem.objects.filter(request=request, finished__isnull=True).update(finished=now, actor=by, comment=comment)
+    open_items = WorkItem.objects.filter(request=request, finished__isnull=True)
+    notify_tasks_finished(list(open_items.values_list("pk", flat=True)))
+    open_items.update(finished=now, actor=by, comment=comment)
     request.status = PROCESS.CANCELED
     request.finished = now
     request.save(update_fields=["status", "finished"])
@@ -343,6 +345,7 @@ def task_decide(
         item.comment = comment.strip()
         item.finished = timezone.now()
         item.save()
+        notify_tasks_finished([item.pk])
         activation.execute()
         return activation.process
 

@@ -52,3 +52,4 @@ def kind_flow(kind: str):
 def flows():
     """Every kind's flow instance, in the order of FLOWS."""
     return [flow_class.instance for flow_class in FLOWS]
+

@@ -8,15 +8,29 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from viewflow.forms import FieldSet, Layout, Row
 
-from records.forms import DateInput, FamilyMemberForm
+from records.forms import DateInput, FamilyMemberForm, one_row
 from records.models import Code, CodeTable, SchoolClass, Student
 from records.text_lengths import COMMENT_MAX_LENGTH, REASON_MAX_LENGTH, text_form_field
 
 from .evidence_files import evidence_file_check
-from .models import Evidence, WorkItem
+from .models import Evidence, Request, WorkItem
 from .record_json import RECORD_FIELDS
 
 __all__ = ["DateInput", "FamilyMemberForm"]  # the kinds' pages use them beside this module's forms
+
+
+class RequestFilterForm(forms.Form):
+    """The request list's filters: an unknown kind or state is refused and left out."""
+
+    kind = forms.ChoiceField(label=_("业务"), required=False, choices=[("", _("全部业务")), *Request.Kind.choices])
+    state = forms.ChoiceField(label=_("办理状态"), required=False, choices=[("", _("全部状态")), *Request.State.choices])
+    layout = one_row(["kind", "state"])
+
+    def search_arguments(self) -> dict:
+        self.is_valid()
+        cleaned = getattr(self, "cleaned_data", {})
+        return {name: cleaned.get(name) or "" for name in ("kind", "state")}
+
 
 class DecisionForm(forms.Form):
     """Approve, or reject with a reason (a rejection needs one)."""

@@ -25,6 +25,7 @@ from records import selectors
 from records.class_codes import GRADUATING_GRADES
 from records.errors import Conflict
 from records.models import GraduationCertificate, Role, SchoolClass, Student
+from records.names import by_name
 from records.serializers import ClassCodeField
 from records.services import class_graduate
 from records.views.access import SignedInMixin, school_registrar
@@ -130,7 +131,7 @@ def graduation_roster(school_class: SchoolClass, *, year: int | None = None) -> 
     year = year or timezone.localdate().year
     students = list(
         Student.objects.filter(placements__school_class=school_class, placements__ended_on__isnull=True).order_by(
-            "name", "pk"
+            by_name(), "pk"
         )
     )
     busy = open_requests_of(s.pk for s in students)

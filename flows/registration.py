@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext
 from django.views.generic import TemplateView
 from viewflow import this
 from viewflow.forms import Layout, Row
@@ -295,7 +296,7 @@ class RegistrationStartView(SignedInMixin, RegistrationEntryMixin, TemplateView)
 
     def get_context_data(self, **kwargs):
         preselected = {"to_class": self.request.GET.get("to_class")} if self.request.method == "GET" else None
-        return super().get_context_data(title=_("新生建档"), **{**self.forms(preselected), **kwargs})
+        return super().get_context_data(title=pgettext("action", "新生建档"), **{**self.forms(preselected), **kwargs})
 
     def post(self, request, *args, **kwargs):
         forms_ = self.forms()

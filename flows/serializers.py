@@ -146,6 +146,7 @@ class StepSerializer(serializers.ModelSerializer):
 
     id = serializers.IntegerField(source="pk", help_text="the task's id")
     name = serializers.CharField(source="step")
+    title = serializers.CharField(source="step_title", help_text="in the request's language")
     org = serializers.SerializerMethodField(help_text="school identifier or bureau code")
     org_name = serializers.SerializerMethodField()
     actor = serializers.SerializerMethodField()
@@ -281,6 +282,7 @@ class TaskSerializer(serializers.ModelSerializer):
     request = serializers.IntegerField(source="request_id")
     kind = serializers.CharField(source="request.kind")
     step = serializers.CharField()
+    title = serializers.CharField(source="step_title", help_text="in the request's language")
     student = serializers.IntegerField(source="student_id", allow_null=True)
     student_name = serializers.SerializerMethodField()
     org = serializers.SerializerMethodField(help_text="school identifier or bureau code")

@@ -6,7 +6,8 @@ so any registrar could act for any school; `Step` decides instead from the org-s
 
 from __future__ import annotations
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -104,10 +105,13 @@ class Step(flow.View):
 
     def _outgoing(self):
         yield from super()._outgoing()
+        # Captioned in the site's language, whoever builds the chart: the chart's page translates them.
+        with translation.override(settings.LANGUAGE_CODE):
+            reject, send_back = str(_("不同意")), str(_("退回修改"))
         if self._on_reject:
-            yield Edge(src=self, dst=self._on_reject, edge_class="next", label=str(_("不同意")))
+            yield Edge(src=self, dst=self._on_reject, edge_class="next", label=reject)
         if self._on_return:
-            yield Edge(src=self, dst=self._on_return, edge_class="next", label=str(_("退回修改")))
+            yield Edge(src=self, dst=self._on_return, edge_class="next", label=send_back)
 
     @property
     def form_class(self):
@@ -148,7 +152,7 @@ class Step(flow.View):
             task=activation.task,
             request=request,
             step=self.name,
-            title=str(self.task_title),
+            title=self.stored_title,
             role=role,
             school=org if isinstance(org, School) else None,
             bureau=org if isinstance(org, Bureau) else None,
@@ -160,6 +164,13 @@ class Step(flow.View):
         )
         notify_task_waiting(work_item)
         return work_item
+
+    @property
+    def stored_title(self) -> str:
+        """The title the work item keeps: in the site's language, whoever's request created it
+        (the pages show the node's title in the reader's: WorkItem.step_title)."""
+        with translation.override(settings.LANGUAGE_CODE):
+            return str(self.task_title)
 
     def can_act(self, user, task) -> bool:
         work_item = WorkItem.objects.filter(task=task).first()

@@ -31,7 +31,7 @@ from records.views.access import SignedInMixin
 from . import engine
 from . import selectors as flow_selectors
 from .flows import flows
-from .forms import EvidenceForm
+from .forms import EvidenceForm, RequestFilterForm
 from .models import Evidence, Request, WorkItem
 
 INBOX_PAGE_SIZE = 50
@@ -62,8 +62,9 @@ class InboxView(SignedInMixin, TemplateView):
 
 # --- The flow chart of a request ----------------------------------------------------------------------
 
-# viewflow captions an If gateway's two edges "yes" and "no", in English and not translatable.
-GATEWAY_EDGE_LABELS = {"yes": _lazy("是"), "no": _lazy("否")}
+# viewflow captions an If gateway's two edges "yes" and "no", in English and not translatable;
+# a Step's reject and return edges are captioned once, in the language the flow was built in.
+EDGE_LABELS = {"yes": _lazy("是"), "no": _lazy("否"), "不同意": _lazy("不同意"), "退回修改": _lazy("退回修改")}
 # A chart box is 150 px wide: about ten characters of Chinese at the chart's 12 px.
 CHART_LINE_WIDTH = 20
 
@@ -85,17 +86,19 @@ def flow_chart_svg(flow_class, process_pk: int) -> str:
     grid = chart.calc_layout_data(flow_class)
     chart.calc_cell_status(flow_class, grid, process_pk)
     for edge in grid.edges:
-        edge.label = GATEWAY_EDGE_LABELS.get(edge.label, edge.label)
+        edge.label = str(EDGE_LABELS.get(edge.label, edge.label))
     for cell in grid.cells:
         if not cell.shape.text:
             continue
         title = "".join(segment[0] for segment in cell.shape.text)
-        if _display_width(title) == len(title):  # no wide characters: viewflow's wrap at spaces fits
-            continue
-        _line, css_class, font_size, x, _y = cell.shape.text[0]
-        lines = _wrap_wide(title)
-        top = (cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2
-        cell.shape.text = [(line, css_class, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)]
+        _line, css_class, font_size, x, y = cell.shape.text[0]
+        if _display_width(title) != len(title):  # wide characters: viewflow's wrap at spaces does not fit
+            lines = _wrap_wide(title)
+            top = (cell.shape.height - (len(lines) - 1) * font_size * 1.2) / 2
+            cell.shape.text = [(line, css_class, font_size, x, top + n * font_size * 1.2) for n, line in enumerate(lines)]
+        # viewflow's chart template title-cases a caption's first line ("Move To The New class"):
+        # an empty first line takes that, and the caption reads as written.
+        cell.shape.text.insert(0, ("", css_class, font_size, x, y))
     return chart.grid_to_svg(grid)
 
 
@@ -105,7 +108,7 @@ def request_context(request_obj: Request, viewer) -> dict:
     process = selectors.identity_shown_to(viewer).request(request_obj.coerced)
     kind = process.flow_class.instance
     steps = list(
-        WorkItem.objects.filter(request=process).select_related("actor", "school", "bureau").order_by("created", "pk")
+        WorkItem.objects.filter(request=process).select_related("actor", "school", "bureau", "request").order_by("created", "pk")
     )
     return {
         "req": process,
@@ -173,9 +176,9 @@ class TaskView(SignedInMixin, TemplateView):
                 form_errors_from(form, error)
             else:
                 if form.approving:
-                    messages.success(request, _("已同意：%(step)s。") % {"step": self.work_item.title})
+                    messages.success(request, _("已同意：%(step)s。") % {"step": self.work_item.step_title})
                 else:
-                    messages.success(request, _("已退回申请：%(step)s。") % {"step": self.work_item.title})
+                    messages.success(request, _("已退回申请：%(step)s。") % {"step": self.work_item.step_title})
                 return redirect("inbox")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -210,12 +213,11 @@ class RequestListView(SignedInMixin, ListView):
     paginate_by = INBOX_PAGE_SIZE
 
     def get_queryset(self):
-        state, kind = self.request.GET.get("state", ""), self.request.GET.get("kind", "")
+        self.filter_form = RequestFilterForm(self.request.GET)
         student = self.request.GET.get("student", "")
         return flow_selectors.request_search(
             self.request.user,
-            state=state if state in Request.State.values else "",
-            kind=kind if kind in Request.Kind.values else "",
+            **self.filter_form.search_arguments(),
             # One student's requests (the page of a student who has left links here).
             student=int(student) if student.isdigit() and len(student) < 18 else None,
         )
@@ -223,10 +225,7 @@ class RequestListView(SignedInMixin, ListView):
     def get_context_data(self, **kwargs):
         query = self.request.GET.copy()
         query.pop("page", None)
-        return super().get_context_data(
-            states=Request.State.choices, kinds=Request.Kind.choices, query=query.urlencode(),
-            state=self.request.GET.get("state", ""), kind=self.request.GET.get("kind", ""), **kwargs
-        )
+        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
 
 
 class WithdrawView(SignedInMixin, View):

@@ -367,5 +367,13 @@ def notification_mark_read(*, notification: Notification, by) -> None:
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
+def task_notifications_settle(*, work_item_ids) -> int:
+    """新的待办 and reminders of steps that are done or cancelled are marked read for everyone
+    told: nothing is left to do about them. The escalations stay, a record for the bureau."""
+    return Notification.objects.filter(
+        work_item__in=list(work_item_ids), kind__in=[Kind.TASK_WAITING, Kind.TASK_REMINDER], read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 def notifications_mark_all_read(*, by) -> int:
     return Notification.objects.filter(recipient=by, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,7 +1,8 @@
 """Celery tasks: the events the flows queue after their commit, and the sweeps beat runs.
 
 The flows call two hooks, `notify_task_waiting` and `notify_request_closed`, inside their
-transaction: each queues a task once the transaction commits. If the broker cannot take it, the
+transaction: each queues a task once the transaction commits. A third, `notify_tasks_finished`,
+marks the steps' waiting notifications read in that same transaction (one UPDATE, no broker). If the broker cannot take it, the
 web request still succeeds, and the next sweep finds the step or request that nobody was told
 about (notifications.sweeps.deliver_missed) and tells them.
 
@@ -41,6 +42,11 @@ def notify_request_closed(request: Request) -> None:
     """A request has ended: tell its starter (and, when it lapsed, both schools) after the commit."""
     if request.state in services.CLOSED_KINDS:
         transaction.on_commit(functools.partial(_publish, deliver_request_closed, request.pk), robust=True)
+
+
+def notify_tasks_finished(work_item_ids) -> None:
+    """Steps were decided or cancelled: their 新的待办 and reminders no longer wait for anyone."""
+    services.task_notifications_settle(work_item_ids=work_item_ids)
 
 
 def _publish(task, *args) -> None:

@@ -21,7 +21,7 @@ ALL = ("", _("全部"))
 _ROW_SIZES = {1: (12,), 2: (6, 6), 3: (4, 4, 4), 4: (3, 3, 3, 3), 5: (3, 3, 2, 2, 2)}
 
 
-def _one_row(names: list[str]) -> Layout:
+def one_row(names: list[str]) -> Layout:
     return Layout(Row(*(Span(name, desktop=size) for name, size in zip(names, _ROW_SIZES[len(names)]))))
 
 
@@ -108,7 +108,7 @@ class StudentFilterForm(forms.Form):
             self.fields["class_code"].choices = [("", _("全部班级")), *class_choices]
 
         fields = [name for name in ("q", "school", "class_code", "grade", "status") if name in self.fields]
-        self.layout = _one_row(fields)
+        self.layout = one_row(fields)
 
     def search_arguments(self) -> dict:
         """The keyword arguments for selectors.student_search; invalid filters are left out."""
@@ -136,7 +136,7 @@ class ClassFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         _school_choices(self, user)
-        self.layout = _one_row(list(self.fields))
+        self.layout = one_row(list(self.fields))
 
     def filter(self, classes):
         self.is_valid()
@@ -224,11 +224,14 @@ class TermForm(forms.Form):
     name = forms.CharField(label=_("学期名称"), max_length=50)
     start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    # One row per term; DELETE is the formset's own field.
+    layout = Layout(Row(Span("name", desktop=4), Span("start", desktop=3), Span("end", desktop=3), Span("DELETE", desktop=2)))
 
 
 class WindowForm(forms.Form):
     start = forms.DateField(label=_("开始日期"), widget=DateInput())
     end = forms.DateField(label=_("结束日期"), widget=DateInput())
+    layout = Layout(Row(Span("start", desktop=5), Span("end", desktop=5), Span("DELETE", desktop=2)))
 
 
 TermFormSet = forms.formset_factory(TermForm, extra=1, can_delete=True)
@@ -248,6 +251,29 @@ def calendar_formsets(bureau, data=None):
 def kept_rows(formset) -> list[dict]:
     """The rows of a valid formset that were filled in and not marked for deletion."""
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+class RolloverYearForm(forms.Form):
+    """The new school year a rollover previews (the default: the one after the current term)."""
+
+    school_year = forms.IntegerField(label=_("新学年"), min_value=2000, max_value=2100)
+    layout = Layout(Row("school_year"))
+
+
+class ClassRenameForm(forms.Form):
+    name = forms.CharField(label=_("新班级名称"), max_length=32)
+    layout = Layout(Row("name"))
+
+
+class ClassMergeForm(forms.Form):
+    into = forms.ModelChoiceField(label=_("并入班级"), queryset=SchoolClass.objects.none(), empty_label=None)
+    layout = Layout(Row("into"))
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["into"].queryset = targets
+        first = targets.first()
+        self.fields["into"].initial = first.pk if first else None
 
 
 class ReassignClassForm(forms.Form):

@@ -26,6 +26,22 @@ class Window:
         return self.start <= day <= self.end
 
 
+def school_year_of(day: datetime.date) -> int:
+    """The calendar year in which the school year holding `day` began (a school year starts in
+    September; a term starting in August belongs to the year ahead)."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
+def next_school_year(bureau: Bureau | None, day: datetime.date) -> int:
+    """The school year a rollover on `day` moves classes into: the one after the bureau's
+    current term (or, between terms, its last), e.g. 2027 while the term of 2026–2027 runs or
+    during the summer after it. Without a calendar, the one after the school year of `day`."""
+    term = None
+    if bureau is not None:
+        term = bureau.terms.filter(start__lte=day).order_by("-start").first()
+    return school_year_of(term.start if term is not None else day) + 1
+
+
 def transfer_windows(bureau: Bureau) -> list[Window]:
     """The bureau's explicit windows; without any, the first and last week of each term."""
     explicit = [Window(w.start, w.end) for w in bureau.transfer_windows.all()]

@@ -220,3 +220,11 @@ class WorkItem(models.Model):
     @property
     def org(self):
         return self.school or self.bureau
+
+    @property
+    def step_title(self) -> str:
+        """The step's title in the reader's language. `title` keeps the title of its day, in
+        Chinese, as the record of what was asked; pages and the API name the step by its node's."""
+        node = getattr(self.request.flow_class.instance, self.step, None) if self.request.flow_class else None
+        title = getattr(node, "task_title", None)
+        return str(title) if title else self.title

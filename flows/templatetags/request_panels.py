@@ -7,9 +7,11 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from records import selectors
 from records.class_codes import GRADUATING_GRADES
+from records.forms import ClassMergeForm, ClassRenameForm
 from records.models import Role, SchoolClass, Student
 
 from .. import selectors as flow_selectors
@@ -37,7 +39,7 @@ def student_actions(context, student: Student):
             and student.allows("move")
             and flow_selectors.claiming_request(student) is None
         ):
-            actions.append({"label": _("重新分班"), "url": reverse("student_reassign", args=[student.pk])})
+            actions.append({"label": pgettext("action", "重新分班"), "url": reverse("student_reassign", args=[student.pk])})
     return {"actions": actions + request_actions_for(user, student), "student": student}
 
 
@@ -80,5 +82,17 @@ def class_actions(context, school_class):
         "school_class": school_class,
         "can_transfer": can_transfer,
         "can_graduate": can_transfer and school_class.grade in GRADUATING_GRADES,
-        "merge_targets": merge_targets,
+        "rename_form": ClassRenameForm(initial={"name": school_class.name}) if can_transfer else None,
+        "merge_form": ClassMergeForm(targets=merge_targets) if merge_targets else None,
+        "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def open_task_count(context) -> int:
+    """The side menu's badge on 待办任务: the steps waiting for the user, in one count query."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return 0
+    return flow_selectors.tasks_in_inbox(user).order_by().count()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 
@@ -41,7 +42,14 @@ class Code(models.Model):
         constraints = [models.UniqueConstraint(fields=["table", "code"], name="code_unique_in_table")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name in the reader's language: the national tables are Chinese, and the small ones
+        have English entries under the context "code" (the name itself is what is stored and
+        exported)."""
+        return pgettext("code", self.name)
 
 
 def code_field(table: CodeTable, verbose_name, *, null: bool = False, related_name: str = "+"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from simple_history.models import HistoricalRecords
 
@@ -16,11 +17,12 @@ class Student(ConcurrentTransitionMixin, models.Model):
     """One record for life (一人一籍). Only records.services changes a student."""
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("在籍")
-        SUSPENDED = "suspended", _("休学")
-        DROPPED_OUT = "dropped_out", _("流失")
-        GRADUATED = "graduated", _("毕业")
-        DECEASED = "deceased", _("死亡")
+        # Labels under their own context: the same words are the reasons the register stores, in Chinese.
+        ENROLLED = "enrolled", pgettext_lazy("student status", "在籍")
+        SUSPENDED = "suspended", pgettext_lazy("student status", "休学")
+        DROPPED_OUT = "dropped_out", pgettext_lazy("student status", "流失")
+        GRADUATED = "graduated", pgettext_lazy("student status", "毕业")
+        DECEASED = "deceased", pgettext_lazy("student status", "死亡")
 
     # Key information (关键信息): changes only through an approved request.
     KEY_FIELDS = ("name", "gender", "birth_date", "id_type", "id_number")

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from ..models import DropoutFollowUp, Placement, Role, Student
+from ..names import by_name, name_search_text
 from ..school_age import compulsory_birth_dates
 from .focus import Focus, in_focus
 from .scope import membership_of, students_visible_to
@@ -59,10 +60,11 @@ def dropout_search(
         students = students.filter(last_result__isnull=True)
     elif result:
         students = students.filter(last_result=result)
-    if q:
-        q = q.strip()
-        students = students.filter(Q(name__contains=q) | Q(student_number__icontains=q))
-    return students.order_by("school__region__code", "school__identifier", "name", "pk")
+    if name_search_text(q):
+        students = students.filter(
+            Q(name__contains=name_search_text(q)) | Q(student_number__icontains="".join(q.split()))
+        )
+    return students.order_by("school__region__code", "school__identifier", by_name(), "pk")
 
 
 def dropout_reason_counts(students: QuerySet[Student]) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 
 from ..models import FamilyMember, SchoolClass, Student
+from ..names import by_name
 from ..record_form import STUDENT_CODE_FIELDS
 from .scope import student_search
 
@@ -24,5 +25,5 @@ def class_students_for_export(user, school_class: SchoolClass) -> QuerySet[Stude
             ),
             placed_on=F("open_row__started_on"),
         )
-        .order_by("name", "pk")
+        .order_by(by_name(), "pk")
     )

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from ..models import CLASS_ROLES, Bureau, Membership, Role, School, SchoolClass, Student
+from ..names import by_name, name_search_text
 
 
 def membership_of(user) -> Membership | None:
@@ -100,10 +101,10 @@ def student_search(
     student number holds the ID number, and finding a student by it would confirm the number."""
     students = students_visible_to(user)
     if q:
-        q = q.strip()
-        text = Q(name__contains=q) | Q(former_names__contains=q)
+        name, number = name_search_text(q), "".join(q.split())
+        text = Q(name__contains=name) | Q(former_names__contains=name)
         if sees_identity_whole(user):
-            text |= Q(student_number__icontains=q) | Q(former_student_numbers__icontains=q)
+            text |= Q(student_number__icontains=number) | Q(former_student_numbers__icontains=number)
         students = students.filter(text)
     if school:
         students = students.filter(school__identifier=school)
@@ -113,7 +114,7 @@ def student_search(
         students = students.filter(placements__school_class__grade=grade, placements__ended_on__isnull=True)
     if status:
         students = students.filter(status=status)
-    return students.order_by("school__identifier", "name", "pk")
+    return students.order_by("school__identifier", by_name(), "pk")
 
 
 def student_find_for_transfer_in(*, student_number: str, name: str) -> Student | None:

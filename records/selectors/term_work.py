@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from ..models import HeadCount, LevelGrade, Membership, Placement, Role, SchoolClass, Student, Term, TermComment
+from ..names import by_name
 from ..subjects import Subject
 from ..term_deadlines import Schedule, entry_schedule, head_count_schedule
 from .pages import _count
@@ -47,7 +48,7 @@ def class_roster(school_class: SchoolClass) -> QuerySet[Student]:
     return (
         Student.objects.filter(placements__school_class=school_class, placements__ended_on__isnull=True)
         .select_related("gender")
-        .order_by("name", "pk")
+        .order_by(by_name(), "pk")
     )
 
 

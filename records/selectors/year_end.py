@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ..models import GraduationCertificate, Role, Rollover, School, Student
+from ..names import by_name, name_search_text
 from .scope import membership_of, region_q, user_sees_everything
 
 
@@ -25,11 +26,13 @@ def graduates_for_promotion(user, *, q: str = "", school: str = "") -> QuerySet[
         status=Student.Status.GRADUATED,
         school__type=School.Type.PRIMARY,
     )
-    if q:
-        students = students.filter(Q(name__contains=q.strip()) | Q(student_number__icontains=q.strip()))
+    if name_search_text(q):
+        students = students.filter(
+            Q(name__contains=name_search_text(q)) | Q(student_number__icontains="".join(q.split()))
+        )
     if school:
         students = students.filter(school__identifier=school)
-    return students.order_by("school__identifier", "name", "pk")
+    return students.order_by("school__identifier", by_name(), "pk")
 
 
 def promotion_region_students(user) -> QuerySet[Student]:

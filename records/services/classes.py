@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..class_codes import GRADE_NAMES, class_code
+from ..class_codes import GRADE_NAMES, class_code, stored_grade_name
 from ..models import Placement, School, SchoolClass, Student
 from ..text_lengths import model_text_lengths_check
 from .base import history_of_students, record_actor
@@ -31,7 +31,7 @@ def class_create(*, school: School, grade: int, entry_year: int, by, name: str =
         taken = set(SchoolClass.objects.filter(school=school, state=SchoolClass.State.OPEN).values_list("name", flat=True))
         # After a class is dissolved the count no longer says which number is free.
         n = open_in_grade + 1
-        while (name := _("%(grade)s(%(n)d)班") % {"grade": GRADE_NAMES[grade], "n": n}) in taken:
+        while (name := f"{stored_grade_name(grade)}({n})班") in taken:
             n += 1
     if SchoolClass.objects.filter(school=school, name=name, state=SchoolClass.State.OPEN).exists():
         raise ValidationError({"name": _("本校已有名为“%(name)s”的班级。") % {"name": name}})

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from ..class_codes import GRADE_NAMES, GRADUATING_GRADES, class_code
+from ..class_codes import GRADUATING_GRADES, class_code, stored_grade_name
 from ..models import Bureau, Placement, Role, Rollover, RolloverClass, School, SchoolClass, Student
 from ..selectors import membership_of
 from .table_statistics import tables_analyze_after_commit
@@ -71,8 +71,8 @@ def _scope_schools(*, bureau: Bureau | None, school: School | None):
 
 
 def _renamed(name: str, old_grade: int, new_grade: int) -> str:
-    old_prefix = str(GRADE_NAMES[old_grade])
-    return str(GRADE_NAMES[new_grade]) + name[len(old_prefix):] if name.startswith(old_prefix) else name
+    old_prefix = stored_grade_name(old_grade)
+    return stored_grade_name(new_grade) + name[len(old_prefix):] if name.startswith(old_prefix) else name
 
 
 def rollover_plan(*, school_year: int, bureau: Bureau | None = None, school: School | None = None) -> RolloverPlan:

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, ListView
 from .. import selectors
 from ..forms import ClassFilterForm
 from ..models import SchoolClass
+from ..names import by_name
 from ..services import class_dissolve, class_merge, class_rename
 from .access import SignedInMixin, school_registrar
 
@@ -49,7 +50,7 @@ class ClassDetailView(SignedInMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         roster = selectors.student_search(self.request.user, class_code=self.object.code)
-        return super().get_context_data(roster=roster.order_by("name", "pk"), **kwargs)
+        return super().get_context_data(roster=roster.order_by(by_name(), "pk"), **kwargs)
 
 
 class ClassOperationView(SignedInMixin, View):

@@ -13,14 +13,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from .. import selectors
+from ..forms import RolloverYearForm
 from ..models import Rollover
 from ..services.rollover import rollover_plan, rollover_progress, rollover_queue, rollover_undo, rollover_undo_blockers
+from ..term_calendar import next_school_year
 from .access import SignedInMixin
-
-
-def default_school_year() -> int:
-    today = timezone.localdate()
-    return today.year if today.month >= 7 else today.year - 1
 
 
 class RolloverView(SignedInMixin, TemplateView):
@@ -31,16 +28,20 @@ class RolloverView(SignedInMixin, TemplateView):
     def check_access(self, request, *args, **kwargs):
         self.scope = selectors.rollover_scope_of(request.user)
 
+    def default_school_year(self) -> int:
+        bureau = self.scope.get("bureau") or self.scope["school"].bureau
+        return next_school_year(bureau, timezone.localdate())
+
     def school_year(self) -> int:
-        try:
-            return int(self.request.POST.get("school_year") or self.request.GET.get("school_year") or default_school_year())
-        except ValueError:
-            return default_school_year()
+        """The year asked for (previewed in GET, confirmed in POST), or the default when it is not one."""
+        form = RolloverYearForm(self.request.POST if self.request.method == "POST" else self.request.GET)
+        return form.cleaned_data["school_year"] if form.is_valid() else self.default_school_year()
 
     def get_context_data(self, **kwargs):
         year = self.school_year()
         return super().get_context_data(
             plan=rollover_plan(school_year=year, **self.scope), school_year=year,
+            year_form=RolloverYearForm(initial={"school_year": year}),
             scope=self.scope.get("bureau") or self.scope.get("school"),
             rollovers=selectors.rollovers_visible_to(self.request.user)[:10], **kwargs
         )

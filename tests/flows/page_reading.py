@@ -169,7 +169,8 @@ class Page:
     def chart_node_lines(self, node: str) -> list[str]:
         """The lines of text drawn in a node's box of the flow chart."""
         group = re.search(rf'<g id="{node}".*?</g>', self.html, re.DOTALL)
-        return re.findall(r'<text class="align-middle"[^>]*>([^<]*)</text>', group.group(0)) if group else []
+        lines = re.findall(r'<text class="align-middle"[^>]*>([^<]*)</text>', group.group(0)) if group else []
+        return [line for line in lines if line]  # an empty <text> draws nothing
 
     def table_rows(self, table_id: str) -> list[list[str]]:
         """The cells' text of each body row of the table with this id."""
