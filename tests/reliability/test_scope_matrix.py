@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from records.models import ApiToken
 from tests.api.calls import pdf
 from tests.api.conftest import api_for  # noqa: F401 (fixture)
 from tests.factories import DEFAULT_PASSWORD, school_year_start
@@ -74,6 +75,11 @@ def school_year(w, role):
     return {"school_year": school_year_start() + 1}
 
 
+def own_token_prefix(w, role) -> str:
+    token = ApiToken.objects.filter(user=w.users[role]).order_by("pk").first()
+    return token.prefix if token else "00000000"  # (a probe that gave the role no client)
+
+
 # Lists are asked about school A (a filter on its school, county or student) wherever they can be.
 CLASS = "/api/v1/classes/{w.class_a.code}/"
 STUDENT = "/api/v1/students/{w.enrolled.pk}/"
@@ -91,11 +97,30 @@ row("auth_token_create", "post", lambda w: "/api/v1/auth/token/",
     expect(200, anonymous=400),
     body=lambda w, role: {"username": w.users[role].username, "password": DEFAULT_PASSWORD} if w.users[role] else {})
 row("me_retrieve", "get", lambda w: "/api/v1/me/", expect(200))
+row("auth_tokens_list", "get", lambda w: "/api/v1/auth/tokens/", expect(200))
+row("auth_tokens_revoke_all", "delete", lambda w: "/api/v1/auth/tokens/", expect(200))
+# School A's registrar's own token: theirs to revoke, nobody else's to find.
+row("auth_token_revoke", "delete", lambda w: f"/api/v1/auth/tokens/{own_token_prefix(w, 'registrar_a')}/",
+    expect(404, registrar_a=204))
 row("schools_list", "get", lambda w: "/api/v1/schools/", expect(200))
 row("schools_classes_list", "get", lambda w: f"/api/v1/schools/{w.school_a.identifier}/classes/", expect(200, **SEES_CLASS_A))
 row("bureaus_calendar_retrieve", "get", lambda w: f"/api/v1/bureaus/{w.bureau.code}/calendar/", expect(200))
 row("bureaus_calendar_update", "put", lambda w: f"/api/v1/bureaus/{w.bureau.code}/calendar/",
     expect(403, county_officer=200), body=calendar_body)
+
+# A school's accounts: its academic office's (and an administrator's) to keep.
+ACCOUNTS = "/api/v1/schools/{w.school_a.identifier}/accounts/"
+row("schools_accounts_list", "get", lambda w: ACCOUNTS.format(w=w), expect(403, office_a=200, admin=200, **SEES_CLASS_A))
+row("schools_accounts_create", "post", lambda w: ACCOUNTS.format(w=w),
+    expect(403, office_a=201, admin=201, **SEES_CLASS_A),
+    body=lambda w, role: {"username": "xin.laoshi", "full_name": "辛老师", "role": "registrar"})
+row("schools_accounts_retrieve", "get", lambda w: ACCOUNTS.format(w=w) + f"{w.users['class_teacher_a'].username}/",
+    expect(403, office_a=200, admin=200, **SEES_CLASS_A))
+row("schools_accounts_partial_update", "patch", lambda w: ACCOUNTS.format(w=w) + f"{w.users['class_teacher_a'].username}/",
+    expect(403, office_a=200, admin=200, **SEES_CLASS_A), body=lambda w, role: {"is_active": False})
+row("schools_accounts_password_create", "post",
+    lambda w: ACCOUNTS.format(w=w) + f"{w.users['class_teacher_a'].username}/password/",
+    expect(403, office_a=200, admin=200, **SEES_CLASS_A))
 
 row("students_list", "get", lambda w: f"/api/v1/students/?school={w.school_a.identifier}", expect(200))
 row("students_retrieve", "get", lambda w: STUDENT.format(w=w), expect(200, **SEES_CLASS_A))
