@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from year_end import DEFAULT_DATABASE_URL, County, QueryCounter, configure, recreate_database, step  # noqa: E402
+from year_end import County, QueryCounter, bench_main, step  # noqa: E402
 
 PASSWORD = "Bench-only-2026!"
 
@@ -355,16 +355,7 @@ def report(args, steps: int) -> int:
 
 
 def main() -> int:
-    import os
-
-    args = parse_args()
-    url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
-    started = time.perf_counter()
-    recreate_database(url)
-    configure(url)
-    status = run(args)
-    print(f"(whole run {time.perf_counter() - started:.0f} s)")
-    return status
+    return bench_main(parse_args, run)
 
 
 if __name__ == "__main__":

@@ -477,7 +477,8 @@ def report(args, n_students: int) -> int:
     return 0
 
 
-def main() -> int:
+def bench_main(parse_args, run) -> int:
+    """A benchmark's whole run: its arguments, a fresh database, Django, then `run(args)`."""
     args = parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL
     started = time.perf_counter()
@@ -486,6 +487,10 @@ def main() -> int:
     status = run(args)
     print(f"(whole run {time.perf_counter() - started:.0f} s)")
     return status
+
+
+def main() -> int:
+    return bench_main(parse_args, run)
 
 
 if __name__ == "__main__":
