@@ -217,9 +217,9 @@ def test_logging_in_and_the_token_endpoint_work_and_throttle_with_redis_down(reg
 @pytest.mark.django_db(transaction=True)
 def test_the_certificate_check_answers_and_stays_rate_limited_with_redis_down(redis_down):
     client = Client(raise_request_exception=False, REMOTE_ADDR="10.0.0.9")
-    answers = [client.get("/verify/", {"number": f"X{n:05d}", "name": "某某"}).status_code for n in range(21)]
+    answers = [client.post("/verify/", {"number": f"X{n:05d}", "name": "某某"}).status_code for n in range(21)]
     assert answers == [200] * 20 + [429]
-    assert "证书无效" in Client().get("/verify/", {"number": "X1", "name": "某某"}).content.decode()
+    assert "证书无效" in Client().post("/verify/", {"number": "X1", "name": "某某"}).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
