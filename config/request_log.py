@@ -13,6 +13,11 @@ class ForbiddenOnOneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "status_code", None) != 403:
             return True
+        if getattr(record, "xueji_one_line", False):
+            # Already made one line: logging configured again (a test, a worker) attaches the filter
+            # twice, and a second pass would lose the reason with the traceback.
+            return True
+        record.xueji_one_line = True
         request = getattr(record, "request", None)
         user = getattr(request, "user", None)
         who = user.get_username() if getattr(user, "is_authenticated", False) else "anonymous"

@@ -57,13 +57,20 @@ def chromium():
 
 
 @pytest.fixture
-def browser_page(chromium):
+def browser_page(chromium, plain_http_cookies):
     """A page of a fresh browser context, not logged in."""
     return chromium()
 
 
 @pytest.fixture
-def browser_for(chromium, live_server):
+def plain_http_cookies(settings):
+    """The live server speaks plain http: cookies marked Secure (production's default with DEBUG
+    off) are not for it, as they are not for `make run`."""
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+
+
+@pytest.fixture
+def browser_for(chromium, live_server, plain_http_cookies):
     """browser_for(username) → a page of a new browser context, logged in as that user."""
 
     def open_as(username: str):

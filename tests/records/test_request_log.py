@@ -4,7 +4,11 @@ not a traceback; a server error keeps its traceback."""
 import logging
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.test import Client
+
+from config.request_log import ForbiddenOnOneLine
 
 from tests.factories import UserFactory
 
@@ -51,3 +55,20 @@ def test_a_server_error_keeps_its_traceback(client_for, registrar, caplog):
     assert record.levelname == "ERROR"
     assert record.exc_info and record.exc_info[0] is RuntimeError
     assert "Traceback" in caplog.text and "the page is broken" in caplog.text
+
+
+def test_a_refusal_keeps_its_reason_when_logging_was_configured_twice(rf):
+    """A worker or a test that configures logging again attaches the filter a second time: the line
+    still says why."""
+    request = rf.post("/classes/1/rename/")
+    request.user = AnonymousUser()
+    refusal = PermissionDenied("只有本校学籍管理员可以办理。")
+    record = logging.LogRecord("django.request", logging.WARNING, __file__, 1, "Forbidden (Permission denied): %s",
+                               ("/classes/1/rename/",), (PermissionDenied, refusal, None))
+    record.status_code, record.request = 403, request
+
+    for _twice in range(2):
+        assert ForbiddenOnOneLine().filter(record)
+
+    assert record.getMessage() == "Forbidden POST /classes/1/rename/ user=anonymous: 只有本校学籍管理员可以办理。"
+    assert record.exc_info is None
