@@ -503,12 +503,14 @@ def main(argv=None) -> int:
     from django.core.management import call_command
     from django.db import connection
 
-    from records.views.rollover import default_school_year
+    from django.utils import timezone
+
+    from records.term_calendar import school_year_of
     from records.models import Student
 
     with step("Migrating the fresh database"):
         call_command("migrate", verbosity=0, interactive=False)
-    register = Register(args, default_school_year())
+    register = Register(args, school_year_of(timezone.localdate()))
     print(f"Building the register ({args.students:,} students in {args.counties} counties)", flush=True)
     register.build()
     n_students = Student.objects.count()

@@ -62,11 +62,11 @@ def build(args):
     from flows.transfer import transfer_start
     from records.models import Bureau, Placement, Region, Role, TransferWindow
     from records.services import user_provision
-    from records.views.rollover import default_school_year
+    from records.term_calendar import next_school_year
 
     county = County(
         students=args.steps + 10 * args.sample + 2_000, class_size=40, classes_per_grade=4, graduating=1,
-        school_year=default_school_year(),
+        school_year=next_school_year(None, timezone.localdate()),
     )
     with step(f"Building the county ({county.students:,} students)"):
         county.build()

@@ -367,7 +367,9 @@ def run(args) -> int:
     from flows.models import WorkItem
     from flows.engine import task_decide
     from flows.graduation import graduation_start
-    from records.views.rollover import default_school_year
+    from django.utils import timezone
+
+    from records.term_calendar import next_school_year
     from records.class_codes import GRADUATING_GRADES
     from records.models import GraduationCertificate, Placement, Rollover, SchoolClass, Student
     from records.services.rollover import rollover_plan, rollover_queue, rollover_undo
@@ -377,7 +379,7 @@ def run(args) -> int:
     with step("Migrating the fresh database"):
         call_command("migrate", verbosity=0, interactive=False)
 
-    school_year = default_school_year()
+    school_year = next_school_year(None, timezone.localdate())
     county = County(
         students=args.students, class_size=args.class_size, classes_per_grade=args.classes_per_grade,
         graduating=args.graduating, school_year=school_year,
