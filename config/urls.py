@@ -1,7 +1,9 @@
 import re
 
 from django.conf import settings
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from django.views.static import serve
 from django.utils.translation import gettext_lazy as _
 from viewflow.contrib.admin import Admin
@@ -24,6 +26,9 @@ site = Site(
 )
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico on every first visit: viewflow's icon, not a 404 page rendered
+    # in the site's frame (with its queries and a CSRF cookie) each time.
+    path("favicon.ico", RedirectView.as_view(url=static("viewflow/img/favicon.png"), permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("config.api_urls")),
     path("", include("records.urls")),

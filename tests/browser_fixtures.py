@@ -80,6 +80,9 @@ def browser_for(chromium, live_server, plain_http_cookies):
         page.fill("input[name=password]", DEFAULT_PASSWORD)
         page.click("button[type=submit]")
         page.wait_for_url(f"{live_server.url}/")
+        # Turbo moves the address before it renders the new page: wait for the signed-in frame, or a
+        # form still on the login page (with the token of before the login) could be used.
+        page.wait_for_selector("#header-notifications")
         return page
 
     return open_as

@@ -125,3 +125,9 @@ def test_the_api_tells_the_former_school_when_the_student_left(api_for, transfer
 
 def test_the_former_school_finds_the_requests_of_the_student(client_for, transferred, registrar):
     assert client_for(registrar).get(f"/requests/?student={transferred.pk}").status_code == 200
+
+
+def test_the_browsers_favicon_request_gets_the_icon_not_a_404_page(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"] == "/static/viewflow/img/favicon.png"
