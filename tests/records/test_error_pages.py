@@ -127,7 +127,7 @@ def test_the_former_school_finds_the_requests_of_the_student(client_for, transfe
     assert client_for(registrar).get(f"/requests/?student={transferred.pk}").status_code == 200
 
 
-def test_the_browsers_favicon_request_gets_the_icon_not_a_404_page(client):
+def test_the_browsers_favicon_request_gets_the_icon_not_a_404_page(client, db):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"] == "/static/viewflow/img/favicon.png"
