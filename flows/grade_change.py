@@ -9,7 +9,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext, pgettext_lazy
-from rest_framework import serializers
 from viewflow import this
 from viewflow.workflow import flow
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import pgettext_lazy
-from rest_framework import serializers
 from viewflow import this
 from viewflow.forms import Layout
 from viewflow.workflow import flow

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from flows.models import Request, WorkItem
-from records.models import Bureau, RegistrarChange, Role, Student
+from records.models import RegistrarChange, Role, Student
 from flows.selectors import users_who_may_act_on
 from records.selectors import users_in_role
 
