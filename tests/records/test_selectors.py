@@ -164,3 +164,14 @@ def test_receiving_school_finds_a_student_only_by_number_and_exact_name(students
     assert student_find_for_transfer_in(student_number=target.student_number.lower(), name=f" {target.name} ") == target
     assert student_find_for_transfer_in(student_number=target.student_number, name=target.name[:1]) is None
     assert student_find_for_transfer_in(student_number=students["b"].student_number, name=target.name) is None
+
+
+def test_regions_under_a_province_city_and_county(zhejiang, quzhou, longyou, jinhua):
+    from records.selectors import regions_under
+    from tests.factories import RegionFactory
+
+    RegionFactory()  # a county of 安徽省, under another province
+
+    assert regions_under(zhejiang) == tuple(sorted([zhejiang.pk, quzhou.pk, longyou.pk, jinhua.pk]))
+    assert regions_under(quzhou.pk) == tuple(sorted([quzhou.pk, longyou.pk]))
+    assert regions_under(longyou) == (longyou.pk,)
