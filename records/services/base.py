@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
 from django.utils import timezone
 
 from ..models import Code, CodeTable, Student
@@ -19,6 +20,26 @@ def record_actor(instance, by: AbstractBaseUser | None, reason: str = "") -> Non
     instance._history_user = by
     if reason:
         instance._change_reason = reason
+
+
+def codes_in_hand(instance) -> list[str]:
+    """The names of `instance`'s code fields that hold a Code read from the database, of the
+    field's own table: full_clean may leave them out instead of looking each one up again (a query
+    per field). Any other value (a bare id, a code of another table) is left to full_clean, which
+    refuses it with its own message."""
+    names = []
+    for field in instance._meta.concrete_fields:
+        if not (isinstance(field, models.ForeignKey) and field.related_model is Code and field.is_cached(instance)):
+            continue
+        code = field.get_cached_value(instance)
+        if (
+            code is not None
+            and not code._state.adding
+            and code.pk == getattr(instance, field.attname)
+            and code.table == field.get_limit_choices_to()["table"]
+        ):
+            names.append(field.name)
+    return names
 
 
 def today() -> datetime.date:

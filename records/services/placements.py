@@ -21,10 +21,18 @@ from .checks import (
 )
 
 
-def require_open_class(school_class: SchoolClass, field: str = "school_class") -> None:
+def require_open_class(school_class: SchoolClass, field: str = "school_class", *, with_school: bool = False) -> SchoolClass:
+    """The class, locked, if it is open; `with_school` reads its school and the school's region
+    along with it (not locked)."""
     # Read the state under the class's row lock, which class_dissolve also takes: the caller's
     # copy may be stale, and a class must not be dissolved while a student is being placed in it.
-    class_open_check(SchoolClass.objects.select_for_update().only("name", "state").get(pk=school_class.pk), field)
+    if with_school:
+        rows = SchoolClass.objects.select_for_update(of=("self",)).select_related("school__region")
+    else:
+        rows = SchoolClass.objects.select_for_update().only("name", "state")
+    locked_class = rows.get(pk=school_class.pk)
+    class_open_check(locked_class, field)
+    return locked_class
 
 
 def placement_open(

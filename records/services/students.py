@@ -10,17 +10,18 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..id_numbers import StudentNumberPrefix, parse_citizen_id
-from ..models import FamilyMember, SchoolClass, Student
-from .base import CITIZEN_ID_TYPE, fire, locked, record_actor, today
+from ..models import FamilyMember, Placement, SchoolClass, Student
+from .base import CITIZEN_ID_TYPE, codes_in_hand, fire, locked, record_actor, today
 from .checks import poverty_change_check
 from .identity import (
+    IdHolders,
     family_member_ids_check,
     key_info_check,
     record_check,
     student_number_issue,
     validate_family_members,
 )
-from .placements import placement_open, require_open_class
+from .placements import require_open_class
 
 # Fields the school may edit directly; key information and status change only through requests.
 EDITABLE_STUDENT_FIELDS = (
@@ -37,6 +38,15 @@ FAMILY_MEMBER_FIELDS = (
 
 
 
+def _family_member_filled(member: FamilyMember, data: dict[str, Any]) -> FamilyMember:
+    for field in FAMILY_MEMBER_FIELDS:
+        if field in data:
+            setattr(member, field, data[field])
+    if member.id_type and member.id_type.code == CITIZEN_ID_TYPE and member.id_number:
+        member.id_number = parse_citizen_id(member.id_number).number
+    return member
+
+
 def family_members_write(*, student: Student, members: list[dict[str, Any]], by) -> None:
     validate_family_members(members)
     family_member_ids_check(members)
@@ -45,15 +55,25 @@ def family_members_write(*, student: Student, members: list[dict[str, Any]], by)
         member = student.family_members.filter(position=position).first() or FamilyMember(
             student=student, position=position
         )
-        for field in FAMILY_MEMBER_FIELDS:
-            if field in data:
-                setattr(member, field, data[field])
-        if member.id_type and member.id_type.code == CITIZEN_ID_TYPE and member.id_number:
-            member.id_number = parse_citizen_id(member.id_number).number
+        _family_member_filled(member, data)
         member.full_clean(exclude=["student"])
         record_actor(member, by)
         member.save()
 
+
+def _family_members_create(*, student: Student, members: list[dict[str, Any]], by) -> None:
+    """A new record's family members, checked as family_members_write checks them (record_check
+    has checked how many there are and their ID numbers), in one INSERT and one for their history."""
+    created = []
+    for position, data in enumerate(members, start=1):
+        member = _family_member_filled(FamilyMember(student=student, position=position), data)
+        # Positions 1 and 2 of a record that has none yet: the constraints on them hold.
+        member.full_clean(exclude=["student", *codes_in_hand(member)], validate_constraints=False)
+        record_actor(member, by)
+        created.append(member)
+    FamilyMember.objects.bulk_create(created)
+    # No reason on a family member's history, as member.save() writes it.
+    FamilyMember.history.bulk_history_create(created, default_user=by, default_change_reason=None)
 
 
 @transaction.atomic
@@ -75,28 +95,35 @@ def student_register(
     (same name, gender and birth date) does not stop the registration: it is flagged on the
     new record for the registrar to resolve.
     """
-    require_open_class(school_class)
+    locked_class = require_open_class(school_class, with_school=True)
     if placed_on is not None and placed_on > today():
         raise ValidationError({"placed_on": _("编班日期不能晚于今天。")}, code="future_placement")
-    school = school_class.school
-    student, duplicate = record_check(school=school, data=data, family=family_members)
+    school = locked_class.school
+    holders: dict[str, IdHolders] = {}
+    student, duplicate = record_check(school=school, data=data, family=family_members, holders=holders)
     student.possible_duplicate_of = duplicate
     student.student_number = student_number_issue(
         id_type=student.id_type,
         id_number=student.id_number,
         birth_date=student.birth_date,
         area_code=school.region.code,
+        holders=holders.get(student.id_number),
     )
     reason = placement_reason or _("新生建档")
     record_actor(student, by, reason)
     try:
-        with transaction.atomic():
-            student.save()
+        student.save()
     except IntegrityError:
-        # Another registration with this ID number committed first.
+        # Another registration with this ID number committed first. No savepoint of its own: the
+        # error leaves through this function's atomic block, which rolls the registration back.
         raise ValidationError({"id_number": _("该证件号已有学籍，一人只能有一个学籍。")}, code="duplicate_id") from None
-    family_members_write(student=student, members=family_members, by=by)
-    placement_open(student=student, school_class=school_class, reason=reason, by=by, started_on=placed_on)
+    _family_members_create(student=student, members=family_members, by=by)
+    # The record is new: it has no open placement that placement_open would have to refuse.
+    placement = Placement(
+        student=student, school=school, school_class=school_class, started_on=placed_on or today(), reason=reason
+    )
+    record_actor(placement, by, reason)
+    placement.save()
     return student
 
 

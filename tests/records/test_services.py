@@ -215,6 +215,112 @@ def test_same_passport_number_twice_is_refused(class_a, class_b):
     assert "该证件号已有学籍" in raised.value.message_dict["id_number"][0]
 
 
+def test_the_citizen_id_a_student_number_was_made_from_is_refused_after_its_holder_s_id_was_corrected(
+    student, class_b, registrar
+):
+    old_number = student.id_number
+    corrected = citizen_id(
+        area_code=class_b.school.region.code, birth_date=student.birth_date, sequence=400, male=student.gender.code == "1"
+    )
+    services.student_change_key_info(student=student, changes={"id_number": corrected}, by=registrar)
+    before = _counts()
+
+    with pytest.raises(ValidationError) as raised:
+        StudentFactory(school_class=class_b, gender=student.gender, birth_date=student.birth_date, id_number=old_number)
+
+    assert "曾用于“龙游县实验小学”一名学生的学籍号" in raised.value.message_dict["id_number"][0]
+    assert _counts() == before
+
+
+def test_a_registration_that_loses_the_race_for_an_id_is_refused_and_saves_nothing(student, class_b, monkeypatch):
+    """Another registration of the same ID commits between the check and the INSERT: the unique
+    constraint refuses it, and the transaction goes on (a savepoint rolled back)."""
+    from records.services import identity
+
+    monkeypatch.setattr(identity, "id_holders", lambda *a, **k: identity.IdHolders(by_id={}, by_number={}))
+    before = _counts()
+
+    with pytest.raises(ValidationError) as raised:
+        StudentFactory(school_class=class_b, gender=student.gender, birth_date=student.birth_date, id_number=student.id_number)
+
+    assert raised.value.message_dict["id_number"] == ["该证件号已有学籍，一人只能有一个学籍。"]
+    assert _counts() == before
+    assert not class_b.placements.exists()
+
+
+def test_a_code_of_another_table_is_refused_on_its_field(class_a, code_of):
+    before = _counts()
+
+    with pytest.raises(ValidationError) as raised:
+        StudentFactory(school_class=class_a, health=code_of("ethnicity", "01"))
+
+    assert list(raised.value.error_dict) == ["health"]
+    assert raised.value.error_dict["health"][0].code == "invalid"
+    assert _counts() == before
+
+
+def _registration(school_class, code_of, *, sequence, id_type="1", id_number=None, **changes):
+    birth = datetime.date(2016, 3, 1) + datetime.timedelta(days=sequence)
+    data = {
+        "name": f"查{sequence}", "gender": code_of("gender", "1"), "birth_date": birth, "id_type": code_of("id_type", id_type),
+        "id_number": citizen_id(area_code="330825", birth_date=birth, sequence=sequence, male=True)
+        if id_number is None else id_number,
+        "ethnicity": code_of("ethnicity", "01"), "nationality": code_of("nationality", "156"),
+        "overseas_chinese": code_of("overseas", "00"), "health": code_of("health", "1"),
+        "household_type": code_of("household_type", "1"), "entry_date": datetime.date(2023, 9, 1),
+        "entry_way": code_of("entry_way", "1"), "study_mode": code_of("study_mode", "1"),
+        "student_type": code_of("student_type", "1"), "disability_type": code_of("disability", "0"),
+        "left_behind": code_of("left_behind", "1"),
+    } | changes
+    family = [
+        {"name": "查建国", "relationship": code_of("relationship", "1"), "is_guardian": True, "phone": "13800000000",
+         "id_type": code_of("id_type", "1"),
+         "id_number": citizen_id(area_code="330825", birth_date=datetime.date(1988, 1, 1), sequence=sequence, male=True)},
+        {"name": "查秀英", "relationship": code_of("relationship", "2"), "is_guardian": False, "ethnicity": code_of("ethnicity", "01")},
+    ]
+    return {"school_class": school_class, "data": data, "family_members": family}
+
+
+@pytest.mark.parametrize(
+    ("kind", "statements"),
+    [
+        # The class locked (with its school and region), the ID's holders, the possible duplicates;
+        # the student, two family members, the placement and the history of each: one INSERT
+        # per table; the savepoint of the registration's own transaction, and its release.
+        ("citizen ID", 11),
+        ("passport", 12),  # + the temporary numbers taken for the area and birth date
+        ("no ID", 11),  # no ID to look up, the numbers taken instead
+        ("possible duplicate", 12),  # + the record it may duplicate
+    ],
+)
+def test_a_registration_costs_a_statement_per_table_it_writes(
+    kind, statements, student, class_a, code_of, registrar, django_assert_max_num_queries
+):
+    changes = {
+        "citizen ID": {},
+        "passport": {"id_type": "A", "id_number": "E55667788"},
+        "no ID": {"id_type": "Z", "id_number": ""},
+        "possible duplicate": {"name": student.name, "birth_date": student.birth_date, "gender": student.gender},
+    }[kind]
+    id_type = changes.pop("id_type", "1")
+    if kind == "possible duplicate":
+        changes["id_number"] = citizen_id(
+            area_code="330825", birth_date=student.birth_date, sequence=401, male=student.gender.code == "1"
+        )
+    call = _registration(class_a, code_of, sequence=7, id_type=id_type, **changes)
+
+    with django_assert_max_num_queries(statements):
+        created = services.student_register(**call, by=registrar)
+
+    assert created.open_placement.school_class == class_a
+    assert [(m.position, m.is_guardian) for m in created.family_members.all()] == [(1, True), (2, False)]
+    assert (created.possible_duplicate_of == student) == (kind == "possible duplicate")
+    histories = [created.history.get(), created.placements.get().history.get()]
+    histories += [member.history.get() for member in created.family_members.all()]
+    assert [(h.history_type, h.history_user) for h in histories] == [("+", registrar)] * 4
+    assert [h.history_change_reason for h in histories] == ["新生建档", "新生建档", None, None]
+
+
 def test_possible_duplicate_is_flagged_and_the_registration_proceeds(student, class_b):
     twin = StudentFactory(school_class=class_b, name=student.name, gender=student.gender, birth_date=student.birth_date)
 

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from flows.models import Request, WorkItem
 from records.errors import Conflict
 from flows.engine import task_decide
+from flows.record_json import family_from_json, family_to_json, record_from_json, record_to_json
 from flows.registration import registration_resubmit, registration_start
 from records import services
 from records.models import CodeTable, Student
@@ -399,6 +400,17 @@ def test_id_number_is_checked_again_at_the_bureaus_approval_and_nothing_is_half_
     assert registration.student is None
     assert inbox(bureau_officer) == [(registration.pk, "approve_by_bureau")]
     assert steps_of(registration)[-1] == ("approve_by_bureau", None, "", "")
+
+
+def test_the_record_kept_on_the_request_reads_its_codes_in_one_query_a_record(db, django_assert_num_queries):
+    kept, members = record_to_json(record(transport=code_get(CodeTable.TRANSPORT, "1"))), family_to_json(family())
+
+    with django_assert_num_queries(1 + len(members)):
+        data, family_members = record_from_json(kept), family_from_json(members)
+
+    assert data == record(transport=code_get(CodeTable.TRANSPORT, "1"))
+    assert family_members == family()
+    assert [data[name].table for name in ("gender", "ethnicity", "transport")] == ["gender", "ethnicity", "transport"]
 
 
 # --- Rejections ---------------------------------------------------------------------------------------
