@@ -29,8 +29,7 @@ def limit_statements() -> None:
     request, and a connection kept open between requests (CONN_MAX_AGE) keeps it. Whatever the
     process runs on its connections is limited, as everything a request ran was before: the work
     a page does after its commit, and tasks run eagerly (only the tests do that) with it. Behind a
-    connection pooler, the pooler must pass `options` on to PostgreSQL (PgBouncer drops or refuses
-    it unless told otherwise)."""
+    connection pooler, the pooler must pass the startup option `options` on to PostgreSQL."""
     milliseconds = int(float(settings.XUEJI_STATEMENT_TIMEOUT) * 1000)
     if milliseconds <= 0:
         return
