@@ -104,8 +104,9 @@ def build(*, students: int, schools: int, today: datetime.date) -> None:
                 SELECT p.id, CASE WHEN s.status = 'suspended' THEN 'suspension' ELSE 'dropout' END, 'completed', '', '', '',
                        '', p.finished, '', s.school_id, (SELECT id FROM auth_user WHERE username = 'bench_starter'), s.id
                 FROM viewflow_process p JOIN records_student s ON s.id = (p.data ->> 'student')::bigint;
-            INSERT INTO flows_suspension (request_ptr_id, cause, start_date, end_date, extension)
-                SELECT process_ptr_id, 'illness', closed_at::date, closed_at::date + 90, false FROM flows_request WHERE kind = 'suspension';
+            INSERT INTO flows_suspension (request_ptr_id, cause, start_date, end_date, extension, graduating_grade, suspended_at)
+                SELECT process_ptr_id, 'illness', closed_at::date, closed_at::date + 90, false, false, closed_at
+                FROM flows_request WHERE kind = 'suspension';
             INSERT INTO flows_dropout (request_ptr_id, remark, reason_code_id)
                 SELECT process_ptr_id, '', %s FROM flows_request WHERE kind = 'dropout';
             ANALYZE;

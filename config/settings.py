@@ -74,7 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # First to touch the database: every query of the request runs under the limit.
+    # A statement cancelled by the web process's limit (config/web_process.py) becomes a clear 503.
     "records.middleware.StatementTimeoutMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,7 +120,7 @@ if EMBEDDED:
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL cancels a web request's statement after this many seconds (0: never); not Celery's,
-# not a management command's (records.middleware.StatementTimeoutMiddleware).
+# not a management command's: the web server's connections start with it (config/web_process.py).
 XUEJI_STATEMENT_TIMEOUT = env.float("XUEJI_STATEMENT_TIMEOUT", default=30.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -4,3 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_wsgi_application()
+
+# The web server's statements are cancelled after XUEJI_STATEMENT_TIMEOUT (config/web_process.py).
+from config.web_process import limit_statements  # noqa: E402
+
+limit_statements()

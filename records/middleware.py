@@ -1,7 +1,7 @@
 import logging
 
 from django.conf import settings
-from django.db import DatabaseError, OperationalError, connection
+from django.db import OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -33,29 +33,16 @@ class PasswordChangeRequiredMiddleware:
 class StatementTimeoutMiddleware:
     """On PostgreSQL, a web request's statements are cancelled after XUEJI_STATEMENT_TIMEOUT
     seconds (0: never), so that a query stuck on a lock or a bad plan gives the user a clear
-    answer instead of a request that hangs. Only the web process passes through here: Celery jobs,
-    migrations and management commands run without the limit. The connection is reset after the
-    request, so nothing else that uses it inherits the limit."""
+    answer instead of a request that hangs. The web server's process opens its connections with
+    the limit (config/web_process.py, called by config/wsgi.py and config/asgi.py): no statement
+    per request. Celery workers and management commands never load those modules and run without
+    it. Here, a cancelled statement becomes the page (the API's JSON) that says so."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        milliseconds = int(float(settings.XUEJI_STATEMENT_TIMEOUT) * 1000)
-        if not milliseconds or connection.vendor != "postgresql":
-            return self.get_response(request)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SET statement_timeout = {milliseconds}")
-        try:
-            return self.get_response(request)
-        finally:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("RESET statement_timeout")
-            except DatabaseError:
-                # Still inside a failed transaction (only the tests keep one open across a
-                # request): it is rolled back, and the setting with it when it was set inside.
-                logger.debug("statement_timeout not reset", exc_info=True)
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if not (isinstance(exception, OperationalError) and isinstance(exception.__cause__, QueryCanceled)):

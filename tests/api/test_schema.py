@@ -6,6 +6,7 @@ import yaml
 from django.core import signals
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, seed
@@ -77,8 +78,10 @@ def test_the_schema_and_the_swagger_ui_are_served_from_the_project(client, db):
 
 @pytest.fixture
 def wsgi_application(settings):
-    """The project's WSGI application inside the test's transaction, as Django's test client runs it."""
-    from config.wsgi import application
+    """The project's WSGI handler inside the test's transaction, as Django's test client runs it.
+    (config/wsgi.py's own would also give this whole test process the web server's statement
+    limit, config/web_process.py.)"""
+    application = get_wsgi_application()
 
     # schemathesis calls it as http://localhost/.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "localhost"]

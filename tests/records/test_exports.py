@@ -49,9 +49,8 @@ def test_the_column_list_follows_the_national_form_then_family_members_one_and_t
 
 def test_the_roster_export_lists_the_class_as_its_page_does(client_for, registrar, class_a, pupils, django_assert_max_num_queries):
     client = client_for(registrar)
-    # The session, the user and the membership, the class, the students with their codes, the families;
-    # and the web request's statement_timeout, set and reset.
-    with django_assert_max_num_queries(8):
+    # The session, the user and the membership, the class, the students with their codes, the families.
+    with django_assert_max_num_queries(6):
         response = client.get(f"/classes/{class_a.pk}/roster.xlsx")
 
     assert response.status_code == 200 and response["Content-Type"] == XLSX
