@@ -145,9 +145,9 @@ def _columns(table: str) -> list[str]:
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
-def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, str], *, skip=()) -> None:
-    """INSERT INTO table SELECT the template row once per target, with `overrides` (SQL over the
-    template `t` and the target `x`) in place of its columns."""
+def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, str], *, skip=()) -> int:
+    """INSERT INTO table SELECT the template row once per target (a row of `bench_targets`), with
+    `overrides` (SQL over the template `t` and the target `x`) in place of its columns."""
     from django.db import connection
 
     columns = [c for c in _columns(table) if c not in skip]
@@ -158,6 +158,7 @@ def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, 
             f'INSERT INTO {table} ({quoted}) SELECT {values} FROM {table} t, bench_targets x WHERE t."{template_key}" = %s',
             [template_id],
         )
+        return cursor.rowcount
 
 
 def copy_requests(count: int, *, receiving_school=None) -> None:
