@@ -300,10 +300,14 @@ def build(args, today: datetime.date) -> Province:
     )
     with step("A guardian for every student, copied from one registered through student_register"):
         template = register(first_school, registrar, 0)
-        sql_execute("CREATE TEMP VIEW bench_targets AS SELECT id AS student_id, name FROM records_student WHERE id <> %s",
-                 [template.pk])
-        _copy("records_familymember", "student_id", template.pk,
-                   {"student_id": "x.student_id", "name": "substr(x.name, 1, 1) || '建国'"}, skip=("id",))
+        sql_execute(
+            "CREATE TEMP VIEW bench_targets AS SELECT id AS student_id, name FROM records_student WHERE id <> %s",
+            [template.pk],
+        )
+        _copy(
+            "records_familymember", "student_id", template.pk,
+            {"student_id": "x.student_id", "name": "substr(x.name, 1, 1) || '建国'"}, skip=("id",),
+        )
         sql_execute("DROP VIEW bench_targets")
     with step("The history tables' creation rows, INSERT … SELECT (bench/year_end.py)"):
         # With the reason the services gave the template student's rows (none for family members).
@@ -341,20 +345,21 @@ def _copy_accounts(template, org_column: str, orgs_sql: str, params, prefix: str
         _copy("auth_user", "id", template.pk, {
             "id": "x.user_id", "username": f"'{prefix}' || x.org_id", "email": f"'{prefix}' || x.org_id || '@example.edu.cn'",
         })
-        _copy(Membership._meta.db_table, "id", membership.pk, {"user_id": "x.user_id", org_column: "x.org_id"},
-                   skip=("id",))
+        _copy(
+            Membership._meta.db_table, "id", membership.pk, {"user_id": "x.user_id", org_column: "x.org_id"},
+            skip=("id",),
+        )
         _copy("auth_user_groups", "user_id", template.pk, {"user_id": "x.user_id"}, skip=("id",))
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('auth_user', 'id'), (SELECT max(id) FROM auth_user))")
 
 
-def register(school, by, n: int):
-    """One student registered through records.services.student_register, into the school's first grade."""
+def registration(school, by, n: int) -> dict:
+    """The arguments of student_register for the `n`th sample student, into the school's first grade."""
     from records.models import Code, CodeTable, SchoolClass
-    from records.services import student_register
 
     code = {(c.table, c.code): c for c in Code.objects.all()}
-    school_class = SchoolClass.objects.filter(school=school, grade=1).first()
+    school_class = SchoolClass.objects.select_related("school__region").filter(school=school, grade=1).first()
     birth_date = datetime.date(school_class.entry_year - 7, 9, 1) + datetime.timedelta(days=n % 365)
     name = SAMPLE_NAMES[n % len(SAMPLE_NAMES)]
     data = {
@@ -373,18 +378,27 @@ def register(school, by, n: int):
         "name": f"{name[:2]}建国", "relationship": code[(CodeTable.RELATIONSHIP, "1")], "is_guardian": True,
         "phone": "13800000000", "address": "浙江省某县某街道",
     }]
-    return student_register(school_class=school_class, data=data, family_members=family, by=by,
-                            placed_on=data["entry_date"])
+    return {"school_class": school_class, "data": data, "family_members": family, "by": by,
+            "placed_on": data["entry_date"]}
+
+
+def register(school, by, n: int):
+    from records.services import student_register
+
+    return student_register(**registration(school, by, n))
 
 
 def registrations(args, province: Province) -> list[int]:
-    """`--registrations` students through student_register, each beside the bare writes of its rows."""
+    """`--registrations` students through student_register, each beside the bare writes of its rows.
+    What the registration page would have read before (the code tables, the class) is read first."""
     from records.models import School
+    from records.services import student_register
 
-    schools = list(School.objects.order_by("pk")[1 :: max(1, args.schools // max(1, args.registrations))])
+    schools = list(School.objects.select_related("region").order_by("pk")[1 :: max(1, args.schools // max(1, args.registrations))])
     ids, seconds, statements, floor_seconds, floor_statements = [], 0.0, 0, 0.0, 0
     for n, school in enumerate(schools[: args.registrations], start=1):
-        student, s, q, fs, fq = service_and_floor(lambda: register(school, province.registrars[school.pk], n))
+        arguments = registration(school, province.registrars[school.pk], n)
+        student, s, q, fs, fq = service_and_floor(lambda: student_register(**arguments))
         ids.append(student.pk)
         seconds, statements, floor_seconds, floor_statements = seconds + s, statements + q, floor_seconds + fs, floor_statements + fq
     k = len(ids)
