@@ -174,13 +174,16 @@ def service_and_floor(fn):
 
     `fn` runs inside a savepoint with its statements logged. The savepoint is rolled back and the
     sequences set back, then the logged writes are sent again, timed: they write the same rows with
-    the same ids, and are committed. What `fn` left for after the commit (the notifications' Celery
+    the same ids, and are committed. The foreign keys are checked in each statement, for both. What `fn` left for after the commit (the notifications' Celery
     messages) is dropped with the savepoint; nothing reads them here."""
     from django.db import connection, transaction
 
     sequences = _sequences()
     capture = Capture()
     with transaction.atomic():
+        # The foreign keys checked in each statement, for both: neither is committed on its own.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         savepoint = transaction.savepoint()
         with connection.execute_wrapper(capture):
             started = time.perf_counter()
