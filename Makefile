@@ -5,6 +5,8 @@
 #            rollover (year_end), a 10,000-row intake file against a million students (intake);
 #            make bench BENCH=term_work: the term-work overview and reminders of a county of 5,000 classes
 #            make bench BENCH=sweeps: the reminder and escalation sweeps over 100,000 overdue steps
+#            make bench BENCH=province: every path of issue 15 beside its floor, on a province of a million
+#            students and 100,000 open transfers (about 15 minutes)
 # make bench-reports  the statistics at province scale: a million students, 5,000 schools (bench/README.md)
 
 PYTHON ?= python3

@@ -35,7 +35,12 @@ def parse_args():
     return parser.parse_args()
 
 
-def build(*, students: int, schools: int, today: datetime.date) -> None:
+def build(
+    *, students: int, schools: int, today: datetime.date, cities: int = 11, name_sql: str = "'学生' || n"
+) -> None:
+    """The province in INSERT … SELECT statements: `cities` cities over 100 counties, `schools`
+    primary schools, `students` students named by `name_sql` (an SQL expression over the series'
+    `n`). bench/province.py builds its province with this too."""
     from django.db import connection
 
     from records.models import Code
@@ -47,10 +52,10 @@ def build(*, students: int, schools: int, today: datetime.date) -> None:
     INSERT INTO records_region (code, name, level, parent_id) VALUES ('330000', '浙江省', 'province', NULL);
     INSERT INTO records_region (code, name, level, parent_id)
         SELECT '33' || lpad(c::text, 2, '0') || '00', '第' || c || '市', 'city', (SELECT id FROM records_region WHERE code = '330000')
-        FROM generate_series(1, 11) c;
+        FROM generate_series(1, {cities}) c;
     INSERT INTO records_region (code, name, level, parent_id)
-        SELECT '33' || lpad((1 + n % 11)::text, 2, '0') || lpad((1 + n / 11)::text, 2, '0'), '第' || n || '县', 'county',
-               (SELECT id FROM records_region WHERE code = '33' || lpad((1 + n % 11)::text, 2, '0') || '00')
+        SELECT '33' || lpad((1 + n % {cities})::text, 2, '0') || lpad((1 + n / {cities})::text, 2, '0'), '第' || n || '县',
+               'county', (SELECT id FROM records_region WHERE code = '33' || lpad((1 + n % {cities})::text, 2, '0') || '00')
         FROM generate_series(0, 99) n;
     INSERT INTO records_bureau (code, name, region_id, allow_repeat_or_skip, step_due_working_days,
                                 transfer_in_evidence_required)
@@ -73,7 +78,7 @@ def build(*, students: int, schools: int, today: datetime.date) -> None:
         postal_code, student_type_id, disability_type_id, only_child, preschool, left_behind_id, migrant_worker_child,
         orphan, martyr_child, needs_aid, enjoys_subsidy, poverty, school_bus, photo, school_id, status,
         dropout_reason_id, dropout_destination, created_at)
-    SELECT 'J' || lpad(n::text, 18, '0'), '', '学生' || n, '', {code[('gender', '1')]},
+    SELECT 'J' || lpad(n::text, 18, '0'), '', {name_sql}, '', {code[('gender', '1')]},
         date '2014-09-01' + (n % 2190), '', '', {code[('ethnicity', '01')]}, {code[('nationality', '156')]},
         {code[('id_type', 'Z')]}, '', {code[('overseas', '00')]}, {code[('health', '1')]}, '', {code[('household_type', '1')]},
         date '2020-09-01', {code[('entry_way', '1')]}, {code[('study_mode', '1')]}, '', '', '', '',
@@ -104,7 +109,8 @@ def build(*, students: int, schools: int, today: datetime.date) -> None:
                 SELECT p.id, CASE WHEN s.status = 'suspended' THEN 'suspension' ELSE 'dropout' END, 'completed', '', '', '',
                        '', p.finished, '', s.school_id, (SELECT id FROM auth_user WHERE username = 'bench_starter'), s.id
                 FROM viewflow_process p JOIN records_student s ON s.id = (p.data ->> 'student')::bigint;
-            INSERT INTO flows_suspension (request_ptr_id, cause, start_date, end_date, extension, graduating_grade, suspended_at)
+            INSERT INTO flows_suspension (request_ptr_id, cause, start_date, end_date, extension, graduating_grade,
+                                          suspended_at)
                 SELECT process_ptr_id, 'illness', closed_at::date, closed_at::date + 90, false, false, closed_at
                 FROM flows_request WHERE kind = 'suspension';
             INSERT INTO flows_dropout (request_ptr_id, remark, reason_code_id)

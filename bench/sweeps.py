@@ -10,15 +10,15 @@ county in bulk (bench/year_end.py's County, without its big graduating class), t
 school, two county officers and a city bureau with two officers above it. A sample of transfers
 goes through the real services: started by the receiving school, approved by the county bureau,
 so each waits at the sending school's release (转出学校确认转出). Then every table row of a sample
-request — the process, the request and its transfer, the student it holds, the open task and its
-work item — is copied with INSERT … SELECT for `--steps` other enrolled students, each from their
+request — the process, the request and its transfer, the student it holds, its evidence, the open
+task and its work item — is copied with INSERT … SELECT for `--steps` other enrolled students, each from their
 own school and class, arriving 20 to 49 days ago (so every one is overdue). Only the finished
 tasks of the first steps are not copied; the sweeps read open steps only.
 
 Each sweep is timed with its statements counted, next to its floor run in a transaction that is
 rolled back: one INSERT … SELECT writing the same rows the sweep writes. The sweep's own result
 is then checked: every step reminded to both its school's registrars, every step escalated once
-and told to both city officers.
+and told to both officers of the school's county bureau.
 """
 
 from __future__ import annotations
@@ -145,9 +145,9 @@ def _columns(table: str) -> list[str]:
         return [column.name for column in connection.introspection.get_table_description(cursor, table)]
 
 
-def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, str], *, skip=()) -> None:
-    """INSERT INTO table SELECT the template row once per target, with `overrides` (SQL over the
-    template `t` and the target `x`) in place of its columns."""
+def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, str], *, skip=()) -> int:
+    """INSERT INTO table SELECT the template row once per target (a row of `bench_targets`), with
+    `overrides` (SQL over the template `t` and the target `x`) in place of its columns."""
     from django.db import connection
 
     columns = [c for c in _columns(table) if c not in skip]
@@ -158,15 +158,36 @@ def _copy(table: str, template_key: str, template_id: int, overrides: dict[str, 
             f'INSERT INTO {table} ({quoted}) SELECT {values} FROM {table} t, bench_targets x WHERE t."{template_key}" = %s',
             [template_id],
         )
+        return cursor.rowcount
 
 
-def copy_requests(count: int, *, receiving_school) -> None:
+def copy_requests(count: int, *, receiving_school=None) -> None:
+    """Copy every row of the first open transfer (its process, request, transfer, student row,
+    evidence, open task and work item) for `count` other enrolled students, each from their own school and class,
+    arriving 20 to 49 days ago. The copies go to `receiving_school`, like the template; without
+    one, each goes to another school of the sending school's bureau, into its first class of the
+    same grade (bench/province.py)."""
     from django.db import connection, transaction
 
-    from flows.models import Request, RequestStudent, Transfer, WorkItem
+    from flows.models import Evidence, Request, RequestStudent, Transfer, WorkItem
 
     work_item = WorkItem.objects.filter(finished__isnull=True).order_by("pk").first()
     template = work_item.request_id
+    spread = receiving_school is None
+    if spread:
+        # Schools numbered within their bureau; each sends to the next one, round the bureau.
+        receiver = """
+            JOIN ranked me ON me.school_id = p.school_id
+            JOIN ranked recv ON recv.bureau_id = me.bureau_id AND recv.r = me.r %% me.n + 1
+            JOIN records_schoolclass pc ON pc.id = p.school_class_id
+            JOIN first_class rc ON rc.school_id = recv.school_id AND rc.grade = pc.grade
+        """
+        receiver_columns = ", rc.school_id AS to_school_id, rc.class_id AS to_class_id"
+        receiver_filter = "me.n > 1"
+        params = [count]
+    else:
+        receiver, receiver_columns, receiver_filter = "", "", "p.school_id <> %s"
+        params = [receiving_school.pk, count]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM viewflow_process")
         process_base = cursor.fetchone()[0]
@@ -175,36 +196,49 @@ def copy_requests(count: int, *, receiving_school) -> None:
         cursor.execute(
             f"""
             CREATE TEMP TABLE bench_targets ON COMMIT DROP AS
-            SELECT n - 1 AS n, student_id, school_id, class_id,
+            WITH ranked AS (
+                SELECT id AS school_id, bureau_id, row_number() OVER (PARTITION BY bureau_id ORDER BY id) AS r,
+                       count(*) OVER (PARTITION BY bureau_id) AS n
+                FROM records_school
+            ), first_class AS (
+                SELECT school_id, grade, min(id) AS class_id FROM records_schoolclass WHERE state = 'open'
+                GROUP BY school_id, grade
+            )
+            SELECT n - 1 AS n, student_id, school_id, class_id{", to_school_id, to_class_id" if spread else ""},
                    {process_base} + n - 1 AS process_id, {task_base} + n - 1 AS task_id,
                    now() - make_interval(days => 20 + ((n - 1) %% 30)::int) AS arrived
             FROM (
                 SELECT row_number() OVER (ORDER BY p.student_id) AS n, p.student_id, p.school_id,
-                       p.school_class_id AS class_id
+                       p.school_class_id AS class_id{receiver_columns}
                 FROM records_placement p
-                WHERE p.ended_on IS NULL AND p.school_id <> %s
+                {receiver}
+                WHERE p.ended_on IS NULL AND {receiver_filter}
                   AND NOT EXISTS (SELECT 1 FROM flows_requeststudent rs WHERE rs.student_id = p.student_id)
             ) eligible
             WHERE n <= %s
             """,
-            [receiving_school.pk, count],
+            params,
         )
         cursor.execute("SELECT count(*) FROM bench_targets")
         if cursor.fetchone()[0] < count:
             raise SystemExit("bench: not enough enrolled students for the steps asked for")
+        receiving = {"school_id": "x.to_school_id"} if spread else {}
         _copy("viewflow_process", "id", template, {"id": "x.process_id", "created": "x.arrived"})
         _copy(
             Request._meta.db_table, "process_ptr_id", template,
-            {"process_ptr_id": "x.process_id", "student_id": "x.student_id", "other_school_id": "x.school_id"},
+            {"process_ptr_id": "x.process_id", "student_id": "x.student_id", "other_school_id": "x.school_id",
+             **receiving},
         )
         _copy(
             Transfer._meta.db_table, "request_ptr_id", template,
-            {"request_ptr_id": "x.process_id", "from_school_id": "x.school_id", "from_class_id": "x.class_id"},
+            {"request_ptr_id": "x.process_id", "from_school_id": "x.school_id", "from_class_id": "x.class_id",
+             **({"to_school_id": "x.to_school_id", "to_class_id": "x.to_class_id"} if spread else {})},
         )
         _copy(
             RequestStudent._meta.db_table, "request_id", template,
             {"request_id": "x.process_id", "student_id": "x.student_id"}, skip=("id",),
         )
+        _copy(Evidence._meta.db_table, "request_id", template, {"request_id": "x.process_id"}, skip=("id",))
         _copy(
             "viewflow_task", "id", work_item.pk,
             {"id": "x.task_id", "process_id": "x.process_id", "created": "x.arrived"},
@@ -220,6 +254,13 @@ def copy_requests(count: int, *, receiving_school) -> None:
         )
         for table in ("viewflow_process", "viewflow_task"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        # The foreign keys are checked at the commit, with the plans this connection cached while
+        # the tables were nearly empty (the sample's commits): a sequential scan of viewflow_task
+        # for each of the copies' rows took minutes. ANALYZE, which counts this transaction's rows,
+        # makes them planned again on the tables as they are now.
+        written = ["viewflow_process", "viewflow_task", Request._meta.db_table, Transfer._meta.db_table,
+                   RequestStudent._meta.db_table, Evidence._meta.db_table, WorkItem._meta.db_table]
+        cursor.execute(f"ANALYZE {', '.join(written)}")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
@@ -241,15 +282,17 @@ def timed(fn):
 
 
 def floor(sql: str) -> tuple[float, int]:
-    """Seconds of the one statement that writes what the sweep writes, rolled back after."""
+    """Seconds of the one statement that writes what the sweep writes, rolled back after. Its
+    foreign keys are checked in the statement, as the sweep's are at its commit."""
     from django.db import connection, transaction
 
     class Rollback(Exception):
         pass
 
-    started = time.perf_counter()
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            started = time.perf_counter()
             cursor.execute(sql)
             rows = cursor.rowcount
             seconds = time.perf_counter() - started
@@ -292,8 +335,7 @@ SELECT u.id, 'task_escalated', 'task_escalated:w' || w.task_id, 1, w.task_id, w.
 FROM marked JOIN flows_workitem w ON w.task_id = marked.work_item_id
 JOIN records_school sc ON sc.id = w.school_id
 JOIN records_student s ON s.id = w.student_id
-JOIN records_membership m ON m.role = 'bureau_officer'
-    AND m.bureau_id = (SELECT id FROM records_bureau WHERE code = '330800')
+JOIN records_membership m ON m.role = 'bureau_officer' AND m.bureau_id = sc.bureau_id
 JOIN auth_user u ON u.id = m.user_id AND u.is_active
 ON CONFLICT DO NOTHING
 """

@@ -333,15 +333,20 @@ class County:
         )
 
 
-def creation_history() -> None:
+def creation_history(*, by_id: int | None = None, reasons: dict | None = None) -> None:
     """The creation rows the services would have written, one INSERT … SELECT per table, so that
-    the history tables are not empty when the measured operations write and read them."""
+    the history tables are not empty when the measured operations write and read them. `by_id`
+    is the user the rows name (the services name who registered; NULL by default), `reasons` the
+    change reason of each model's rows (新生建档 for students, placements, family members and
+    classes by default; None for no reason)."""
     from django.db import connection
 
     from records.models import FamilyMember, Placement, SchoolClass, Student
 
+    if reasons is None:
+        reasons = {model: "新生建档" for model in (Student, Placement, FamilyMember, SchoolClass)}
     with connection.cursor() as cursor:
-        for model in (Student, Placement, FamilyMember, SchoolClass):
+        for model, reason in reasons.items():
             historical = model.history.model
             columns = [
                 f.column for f in historical._meta.concrete_fields
@@ -350,9 +355,9 @@ def creation_history() -> None:
             quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
             cursor.execute(
                 f"INSERT INTO {historical._meta.db_table} ({quoted}, history_date, history_change_reason, "
-                f"history_type, history_user_id) SELECT {quoted}, now() - interval '1 day', %s, '+', NULL "
+                f"history_type, history_user_id) SELECT {quoted}, now() - interval '1 day', %s, '+', %s "
                 f"FROM {model._meta.db_table}",
-                ["新生建档"],
+                [reason, by_id],
             )
         cursor.execute("ANALYZE")
 
