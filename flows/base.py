@@ -24,9 +24,9 @@ class RowLock(lock.SelectForUpdateLock):
     """viewflow's SELECT … FOR UPDATE of the request's row, waiting for it, held to the end of the
     transaction, without a savepoint of its own.
 
-    Every caller is inside its own transaction block already (the start node's, task_decide's,
-    a withdrawal's or lapse's), which rolls back whole on an error: the savepoint viewflow's lock
-    opens for its retries (of a lock taken with nowait) would only cost two statements.
+    Every caller is inside its own transaction block already (task_decide's, a withdrawal's or a
+    lapse's), which rolls back whole on an error: the savepoint viewflow's lock opens for its
+    retries (of a lock taken with nowait) would only cost two statements.
     """
 
     def __init__(self):

@@ -22,7 +22,7 @@ from .base import RequestFlow
 from .engine import request_start, require_evidence, require_own_student
 from .forms import RequestStartForm
 from .models import Dropout, Evidence, Request
-from .nodes import End, Function, If
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -40,7 +40,7 @@ class DropoutFlow(RequestFlow, flow.Flow):
     process_class = Dropout
     kind = Request.Kind.DROPOUT
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.is_death).OnReject(this.rejected)
     is_death = If(this.reports_death).Then(this.register_death).Else(this.apply_change)
     register_death = Function(this.decease).Annotation(title=_lazy("注销学籍")).Next(this.end)

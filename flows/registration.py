@@ -27,7 +27,7 @@ from .base import RequestFlow
 from .engine import new_record_check, normalized_record, request_start, require_role, task_decide
 from .forms import ClassChoiceField, DecisionForm
 from .models import Registration, Request, WorkItem
-from .nodes import End, Function
+from .nodes import End, Function, Start
 from .pages import RecordEntryMixin, member
 from .record_json import family_from_json, family_to_json, record_from_json, record_items, record_to_json
 from .selectors import user_may_act_on
@@ -44,7 +44,7 @@ class RegistrationFlow(RequestFlow, flow.Flow):
     kind = Request.Kind.REGISTRATION
     api_field_names = {"to_class": "class_code"}
 
-    start = flow.StartHandle(this.begin).Next(this.verify_by_academic_office)
+    start = Start(this.begin).Next(this.verify_by_academic_office)
     verify_by_academic_office = (
         Step(
             org=this.school,

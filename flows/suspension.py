@@ -44,7 +44,7 @@ from .engine import (
 )
 from .forms import DateInput, RequestStartForm
 from .models import Cause, Evidence, Request, Suspension, WorkItem
-from .nodes import End, Function, If
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -58,7 +58,7 @@ class SuspensionFlow(RequestFlow, flow.Flow):
     process_class = Suspension
     kind = Request.Kind.SUSPENSION
 
-    start = flow.StartHandle(this.begin).Next(this.sign_by_academic_office)
+    start = Start(this.begin).Next(this.sign_by_academic_office)
     sign_by_academic_office = (
         Step(org=this.school, title=_lazy("教导处签署意见"), role=Role.ACADEMIC_OFFICE)
         .Next(this.is_graduating_grade)

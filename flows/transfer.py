@@ -33,7 +33,7 @@ from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
 from .forms import ClassChoiceField, DecisionForm, RequestStartForm, open_classes
 from .models import Evidence, Request, Transfer, WorkItem
-from .nodes import End, Function, If
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin, registrar
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, class_code, evidence_of, id_field, school_identifier
 from .steps import Step
@@ -47,7 +47,7 @@ class TransferFlow(RequestFlow, flow.Flow):
     lapses = True
     step_reads = ("student", "from_school__bureau", "to_school__bureau", "to_class__school")
 
-    start = flow.StartHandle(this.begin).Next(this.needs_receiving_confirmation)
+    start = Start(this.begin).Next(this.needs_receiving_confirmation)
     needs_receiving_confirmation = (
         If(this.started_by_sending_school)
         .Then(this.confirm_by_receiving_school)

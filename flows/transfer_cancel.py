@@ -24,7 +24,7 @@ from records.text_lengths import REASON_MAX_LENGTH, text_api_field, text_form_fi
 from .base import RequestFlow
 from .engine import request_close, request_parties, request_start, require_role
 from .models import Request, Transfer, TransferCancellation
-from .nodes import End, Function
+from .nodes import End, Function, Start
 from .pages import StartRequestView, registrar
 from .selectors import requests_visible_to
 from .serializers import StartSerializer, id_field
@@ -40,7 +40,7 @@ class TransferCancelFlow(RequestFlow, flow.Flow):
     kind = Request.Kind.TRANSFER_CANCEL
     step_reads = ("student", "other_school__bureau", "original__from_class__school")
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_other_school)
+    start = Start(this.begin).Next(this.approve_by_other_school)
     approve_by_other_school = (
         Step(org=this.other_school, title=_lazy("对方学校同意撤销转学"))
         .Next(this.return_student)

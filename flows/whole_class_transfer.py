@@ -28,7 +28,7 @@ from .base import RequestFlow
 from .engine import request_start, require_role
 from .forms import ClassChoiceField, DecisionForm, RequestStartForm, open_classes
 from .models import Request, RequestStudent, WholeClassTransfer, WorkItem
-from .nodes import End, Function, If
+from .nodes import End, Function, If, Start
 from .pages import StartRequestView, registrar
 from .serializers import StartSerializer, class_code, school_identifier
 from .steps import Step
@@ -43,7 +43,7 @@ class WholeClassTransferFlow(RequestFlow, flow.Flow):
     lapses = True
     step_reads = ("school__bureau", "from_class__school__bureau", "to_school__bureau", "to_class")
 
-    start = flow.StartHandle(this.begin).Next(this.confirm_by_receiving_school)
+    start = Start(this.begin).Next(this.confirm_by_receiving_school)
     confirm_by_receiving_school = (
         Step(
             org=this.receiving_school,

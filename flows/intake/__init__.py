@@ -46,7 +46,7 @@ from ..base import RequestFlow
 from ..engine import OPEN_RECORD_REQUEST, new_records_lock, open_record_requests, request_start, require_role
 from ..forms import DecisionForm
 from ..models import Intake, IntakeEntry, Request, WorkItem
-from ..nodes import End, Function
+from ..nodes import End, Function, Start
 from ..pages import registrar
 from ..serializers import StartSerializer, id_field
 from ..steps import Step
@@ -62,7 +62,7 @@ class IntakeFlow(RequestFlow, flow.Flow):
     process_class = Intake
     kind = Request.Kind.INTAKE
 
-    start = flow.StartHandle(this.begin).Next(this.verify_by_academic_office)
+    start = Start(this.begin).Next(this.verify_by_academic_office)
     verify_by_academic_office = (
         Step(
             org=this.school,

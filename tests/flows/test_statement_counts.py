@@ -26,13 +26,13 @@ pytestmark = pytest.mark.usefixtures("transfer_windows_open")
 # Statements of each phase, savepoints included, with the test's transaction open around it: in
 # a web request the start and each decision send two fewer (their transaction block is the
 # transaction, not a savepoint). Before issue 15's work a transfer took 32 + 23 + 56 in a web request.
-START = 19  # the reads the start checks, the request, its first step and its work item, the claim, the evidence
+START = 16  # the reads the start checks, the request, its first step and its work item, the claim, the evidence
 DECISION = 13  # a step that is not the last: the step done, the gateway after it, the next step
-LAST_APPROVAL = 30  # and the register changes: placement closed and opened, the student's school, history
-SENDING_START = 18  # no evidence to store
+LAST_APPROVAL = 29  # and the register changes: placement closed and opened, the student's school, history
+SENDING_START = 15  # no evidence to store
 CONFIRMATION = 12  # the receiving class picked: one column of the transfer saved
-SENDING_LAST_APPROVAL = 32  # two gateways before the change (the release is not asked for, one bureau)
-REJECTION = 16  # the request closed at once
+SENDING_LAST_APPROVAL = 31  # two gateways before the change (the release is not asked for, one bureau)
+REJECTION = 15  # the request closed at once
 
 
 def signed_in(user):
