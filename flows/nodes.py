@@ -37,7 +37,7 @@ class StartActivation(StartHandleActivation):
     @Activation.status.super()
     def execute(self):
         task_started.send(sender=self.flow_class, process=self.process, task=self.task)
-        # Within the caller's transaction (a savepoint of its own only when there is none).
+        # Within the caller's transaction (one of its own only when there is none), without a savepoint.
         with transaction.atomic(savepoint=False):
             self.process.save()
             self.complete()
