@@ -9,6 +9,9 @@ registry there is built from these classes.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+from django.db import transaction
 from viewflow.workflow import lock
 
 from records.models import Bureau, School, Student
@@ -17,10 +20,29 @@ from .engine import request_close
 from .models import Request, WorkItem
 
 
+class RowLock(lock.SelectForUpdateLock):
+    """viewflow's SELECT … FOR UPDATE of the request's row, waiting for it, held to the end of the
+    transaction, without a savepoint of its own.
+
+    Every caller is inside its own transaction block already (task_decide's, a withdrawal's or a
+    lapse's), which rolls back whole on an error: the savepoint viewflow's lock opens for its
+    retries (of a lock taken with nowait) would only cost two statements.
+    """
+
+    def __init__(self):
+        super().__init__(nowait=False)
+
+    @contextmanager
+    def __call__(self, flow_class, process_pk):
+        with transaction.atomic(savepoint=False):
+            flow_class.process_class._default_manager.filter(pk=process_pk).select_for_update().exists()
+            yield
+
+
 class RequestFlow:
     kind: str = ""
     # The default no_lock lets two people complete the same task twice (VIEWFLOW_NOTES.md).
-    lock_impl = lock.SelectForUpdateLock(nowait=False)
+    lock_impl = RowLock()
     # Transfers lapse three months after they were started (flows.lapse).
     lapses = False
     # The API: the body that starts a request of this kind, and the body's names for the fields
@@ -29,6 +51,9 @@ class RequestFlow:
     api_field_names: dict[str, str] = {}
     # The pages that start a request of this kind: django.urls.path() entries for flows/urls.py.
     start_pages: tuple = ()
+    # What the nodes after a step read of the request (the next step's school and bureau, the
+    # last step's class), joined when task_decide reads the request: select_related paths.
+    step_reads: tuple[str, ...] = ("student", "school__bureau")
 
     # --- The start and the ends every flow's nodes call ------------------------------------------
 
@@ -39,16 +64,22 @@ class RequestFlow:
         request.started_by = by
         for name, value in fields.items():
             setattr(request, name, value)
-        request.save()
+        # Not saved here: the start node inserts the request right after (StartActivation.execute).
         return request
+
+    def process_for_step(self, pk: int) -> Request:
+        """The request of this kind, read once for a step's decision with what its nodes read."""
+        return self.process_class._default_manager.select_related(*self.step_reads).get(pk=pk)
 
     def close_rejected(self, activation) -> None:
         """A rejection at any step closes the request with nothing changed, with the reason given."""
-        last = (
-            WorkItem.objects.filter(request=activation.process, decision=WorkItem.Decision.REJECT)
-            .order_by("-finished")
-            .first()
-        )
+        last = getattr(activation.process, "decided_step", None)  # set by task_decide
+        if last is None or last.decision != WorkItem.Decision.REJECT:
+            last = (
+                WorkItem.objects.filter(request=activation.process, decision=WorkItem.Decision.REJECT)
+                .order_by("-finished")
+                .first()
+            )
         request_close(activation.process, state=Request.State.REJECTED, comment=last.comment if last else "")
 
     def close_completed(self, activation, comment: str = "") -> None:
@@ -56,6 +87,9 @@ class RequestFlow:
 
     def last_actor(self, activation):
         """Who gave the last approval: the register records them as the one who made the change."""
+        decided = getattr(activation.process, "decided_step", None)  # the step task_decide has just saved
+        if decided is not None:
+            return decided.actor
         last = WorkItem.objects.filter(request=activation.process, finished__isnull=False).order_by("-finished").first()
         return last.actor if last else activation.process.started_by
 

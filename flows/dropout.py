@@ -22,6 +22,7 @@ from .base import RequestFlow
 from .engine import request_start, require_evidence, require_own_student
 from .forms import RequestStartForm
 from .models import Dropout, Evidence, Request
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -39,14 +40,14 @@ class DropoutFlow(RequestFlow, flow.Flow):
     process_class = Dropout
     kind = Request.Kind.DROPOUT
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.is_death).OnReject(this.rejected)
-    is_death = flow.If(this.reports_death).Then(this.register_death).Else(this.apply_change)
-    register_death = flow.Function(this.decease).Annotation(title=_lazy("注销学籍")).Next(this.end)
-    apply_change = flow.Function(this.drop_out).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    is_death = If(this.reports_death).Then(this.register_death).Else(this.apply_change)
+    register_death = Function(this.decease).Annotation(title=_lazy("注销学籍")).Next(this.end)
+    apply_change = Function(this.drop_out).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def reports_death(self, activation) -> bool:
         return activation.process.reason_code.code == DEATH

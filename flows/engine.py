@@ -101,17 +101,39 @@ def open_requests_of(student_ids) -> dict[int, RequestStudent]:
     }
 
 
+# Rows per INSERT of claims: three parameters each, well under either database's limit.
+CLAIM_BATCH = 5000
+
+
 def _claim(request: Request, students: list[Student]) -> None:
-    _refuse_open_requests(students)
-    try:
-        with transaction.atomic():
-            RequestStudent.objects.bulk_create(
-                [RequestStudent(request=request, student=student) for student in students]
+    """Hold the students for the request, or refuse when another open request holds one of them.
+
+    One INSERT … ON CONFLICT DO NOTHING: a student whose open claim another request has (the
+    database's one-open-request-per-student constraint) is skipped instead of failing the
+    statement, so no savepoint is needed to report them. A claim committed by another request
+    between the caller's check and this insert is met here: the insert waits for it, skips it,
+    and the check names that request.
+    """
+    ids = sorted({student.pk for student in students})
+    if not ids:
+        return
+    quote = connection.ops.quote_name
+    table = quote(RequestStudent._meta.db_table)
+    columns = ", ".join(quote(RequestStudent._meta.get_field(name).column) for name in ("request", "student", "open"))
+    claimed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), CLAIM_BATCH):
+            batch = ids[start : start + CLAIM_BATCH]
+            rows = ", ".join(["(%s, %s, %s)"] * len(batch))
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) VALUES {rows} ON CONFLICT DO NOTHING RETURNING 1",
+                [value for pk in batch for value in (request.pk, pk, True)],
             )
-    except IntegrityError:
-        # Another request for one of these students committed between the check and the insert.
+            claimed += len(cursor.fetchall())
+    if claimed != len(ids):
         _refuse_open_requests(students)
-        raise
+        # The other request's claim was released again before it could be named.
+        raise IntegrityError("a student's open claim changed while the request was being started")
 
 
 OPEN_RECORD_REQUEST = _lazy("该证件号已有办理中的建档或转入申请。")
@@ -184,11 +206,13 @@ def request_start(flow_class, *, by, students: Iterable[Student] = (), evidence=
     evidence = list(evidence)
     model_text_lengths_check(flow_class.process_class, fields)
     _evidence_check((f"evidence_{kind}", file) for kind, file in evidence)
-    _refuse_open_requests(students)
     request = flow_class.start.run(by=by, fields=fields)
+    # Refused there when a student has an open request: all of the above is rolled back with it.
     _claim(request, students)
-    for kind, file in evidence:
-        Evidence.objects.create(request=request, kind=kind, file=file, uploaded_by=by)
+    if evidence:
+        Evidence.objects.bulk_create(
+            [Evidence(request=request, kind=kind, file=file, uploaded_by=by) for kind, file in evidence]
+        )
     return request
 
 
@@ -319,35 +343,58 @@ def task_decide(
     The last approval runs the register change in the same transaction: on any error nothing of
     the step is kept. A step already decided by someone else is refused with their name.
     """
-    task = work_item.task
-    flow_task = task.flow_task
-    with task.activation() as activation:
+    flow_class = work_item.request.flow_class
+    # The transaction (a savepoint when the caller has one open) that the flow's lock joins.
+    with transaction.atomic(), flow_class.lock(work_item.request_id):
+        # Read under the lock, once: the step with its task, and the request with what the
+        # flow's next nodes read of it (Flow.step_reads).
         # of=("self",): the actor is an outer join, and PostgreSQL cannot lock its nullable side.
-        item = WorkItem.objects.select_for_update(of=("self",)).select_related("actor", "request").get(pk=task.pk)
+        item = (
+            WorkItem.objects.select_for_update(of=("self",)).select_related("actor", "task").get(pk=work_item.pk)
+        )
+        process = flow_class.instance.process_for_step(item.request_id)
+        item.request = process
+        task = item.task
+        task.process = process
+        flow_task = task.flow_task
+        activation = flow_task.activation_class(task)
         if not user_may_act_on(by, item):
             raise PermissionDenied(_("您不能办理这个环节。"))
-        if item.finished or activation.task.status not in (STATUS.NEW, STATUS.ASSIGNED):
+        if item.finished or task.status not in (STATUS.NEW, STATUS.ASSIGNED):
             closed = item.finished and not item.decision
             raise Conflict(decided_message(item), code="closed" if closed else "already_decided")
         _decision_check(flow_task, decision=decision, comment=comment, form=form, data=data)
-        if activation.task.status == STATUS.ASSIGNED and activation.task.owner_id != by.pk:
+        # The task is saved once, when the step completes (StepActivation.assign does not save).
+        if task.status == STATUS.ASSIGNED and task.owner_id != by.pk:
             activation.unassign()
-        if activation.task.status == STATUS.NEW:
+        if task.status == STATUS.NEW:
             activation.assign(by)
         activation.start(None)
         if decision == WorkItem.Decision.APPROVE:
             step_data = data if data is not None else (form.cleaned_data if form is not None else None)
             if step_data is not None:
-                flow_task.apply(activation.process, step_data)
-                activation.process.save()
+                _apply_step(flow_task, process, step_data)
         item.actor = by
         item.decision = decision
         item.comment = comment.strip()
         item.finished = timezone.now()
-        item.save()
+        item.save(update_fields=["actor", "decision", "comment", "finished"])
         notify_tasks_finished([item.pk])
+        # The next nodes (the last step's change, a rejection's close) read who decided here.
+        process.decided_step = item
         activation.execute()
-        return activation.process
+        return process
+
+
+def _apply_step(flow_task, process: Request, step_data: dict) -> None:
+    """Copy what the step decided onto the request, saving only the fields it set (each field
+    whose value is no longer the very object it was: a step's apply assigns, it never mutates)."""
+    fields = [f for f in process._meta.concrete_fields if not f.primary_key]
+    before = {f.attname: getattr(process, f.attname) for f in fields}
+    flow_task.apply(process, step_data)
+    changed = [f.name for f in fields if getattr(process, f.attname) is not before[f.attname]]
+    if changed:
+        process.save(update_fields=changed)
 
 
 def new_record_check(*, school, record: dict, family: list, exclude: Request | None = None):

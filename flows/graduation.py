@@ -33,6 +33,7 @@ from records.views.access import SignedInMixin, school_registrar
 from .base import RequestFlow
 from .engine import open_requests_of, request_start, require_role
 from .models import Graduation, GraduationEntry, Request, RequestStudent
+from .nodes import End, Function, Start
 from .serializers import StartSerializer, class_code
 from .steps import Step
 
@@ -45,12 +46,12 @@ class GraduationFlow(RequestFlow, flow.Flow):
     process_class = Graduation
     kind = Request.Kind.GRADUATION
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.graduate).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.graduate).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def graduate(self, activation):
         request = activation.process

@@ -23,6 +23,7 @@ from .base import RequestFlow
 from .engine import request_start, require_evidence, require_own_student
 from .forms import DateInput, RequestStartForm
 from .models import Evidence, KeyInfoChange, Request
+from .nodes import End, Function, Start
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin
 from .record_json import record_from_json, record_to_json
 from .serializers import EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
@@ -36,12 +37,12 @@ class KeyInfoChangeFlow(RequestFlow, flow.Flow):
     kind = Request.Kind.KEY_INFO_CHANGE
     api_field_names = {name: f"changes.{name}" for name in Student.KEY_FIELDS}
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.change_key_info).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.change_key_info).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def change_key_info(self, activation):
         request = activation.process

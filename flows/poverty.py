@@ -19,6 +19,7 @@ from records.text_lengths import NOTE_MAX_LENGTH, text_api_field, text_form_fiel
 from .base import RequestFlow
 from .engine import request_start, require_own_student
 from .models import PovertyChange, Request
+from .nodes import End, Function, Start
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin
 from .serializers import StartSerializer, id_field, visible_student
 from .steps import Step
@@ -30,12 +31,12 @@ class PovertyFlow(RequestFlow, flow.Flow):
     process_class = PovertyChange
     kind = Request.Kind.POVERTY
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.set_poverty).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.set_poverty).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def set_poverty(self, activation):
         request = activation.process

@@ -26,6 +26,7 @@ from records.views.access import SignedInMixin
 from .base import RequestFlow
 from .engine import open_requests_of, request_start, require_role
 from .models import Promotion, PromotionEntry, Request
+from .nodes import End, Function, Start
 from .serializers import StartSerializer, class_code
 from .steps import Step
 
@@ -38,12 +39,12 @@ class PromotionFlow(RequestFlow, flow.Flow):
     process_class = Promotion
     kind = Request.Kind.PROMOTION
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.promote).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.promote).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def promote(self, activation):
         entries = activation.process.entries.select_related("to_class")

@@ -27,6 +27,7 @@ from .base import RequestFlow
 from .engine import new_record_check, normalized_record, request_start, require_role, task_decide
 from .forms import ClassChoiceField, DecisionForm
 from .models import Registration, Request, WorkItem
+from .nodes import End, Function, Start
 from .pages import RecordEntryMixin, member
 from .record_json import family_from_json, family_to_json, record_from_json, record_items, record_to_json
 from .selectors import user_may_act_on
@@ -43,7 +44,7 @@ class RegistrationFlow(RequestFlow, flow.Flow):
     kind = Request.Kind.REGISTRATION
     api_field_names = {"to_class": "class_code"}
 
-    start = flow.StartHandle(this.begin).Next(this.verify_by_academic_office)
+    start = Start(this.begin).Next(this.verify_by_academic_office)
     verify_by_academic_office = (
         Step(
             org=this.school,
@@ -75,10 +76,10 @@ class RegistrationFlow(RequestFlow, flow.Flow):
     approve_by_bureau = (
         Step(org=this.bureau, title=_lazy("教育局审批新生建档")).Next(this.create_record).OnReject(this.rejected)
     )
-    create_record = flow.Function(this.register).Annotation(title=_lazy("建立学籍、编班")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    create_record = Function(this.register).Annotation(title=_lazy("建立学籍、编班")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     @property
     def verification_form(self):

@@ -24,6 +24,7 @@ from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_evidence, require_own_student
 from .forms import ClassChoiceField, RequestStartForm, own_classes
 from .models import Cause, Evidence, Request, Resumption
+from .nodes import End, Function, Start
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, class_code, evidence_of, id_field, visible_student
 from .steps import Step
@@ -35,12 +36,12 @@ class ResumptionFlow(RequestFlow, flow.Flow):
     process_class = Resumption
     kind = Request.Kind.RESUMPTION
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.resume).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.resume).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def resume(self, activation):
         request = activation.process

@@ -32,6 +32,15 @@ class StepActivation(ViewActivation):
         flow_task.open_work_item(activation)
         return activation
 
+    # Taking the step is saved with its decision: one save of the task when it completes.
+    @Activation.status.super()
+    def assign(self, user):
+        self.task.owner = user
+
+    @Activation.status.super()
+    def unassign(self):
+        self.task.owner = None
+
     @Activation.status.transition(source=STATUS.DONE)
     def create_next(self):
         targets = {
@@ -157,7 +166,7 @@ class Step(flow.View):
             school=org if isinstance(org, School) else None,
             bureau=org if isinstance(org, Bureau) else None,
             school_class=self._school_class(request) if self._school_class else None,
-            student=request.student,
+            student_id=request.student_id,
             assignee=assignee,
             created=created,
             due=add_working_days(timezone.localdate(created), bureau.step_due_working_days),

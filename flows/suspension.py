@@ -44,6 +44,7 @@ from .engine import (
 )
 from .forms import DateInput, RequestStartForm
 from .models import Cause, Evidence, Request, Suspension, WorkItem
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -57,7 +58,7 @@ class SuspensionFlow(RequestFlow, flow.Flow):
     process_class = Suspension
     kind = Request.Kind.SUSPENSION
 
-    start = flow.StartHandle(this.begin).Next(this.sign_by_academic_office)
+    start = Start(this.begin).Next(this.sign_by_academic_office)
     sign_by_academic_office = (
         Step(org=this.school, title=_lazy("教导处签署意见"), role=Role.ACADEMIC_OFFICE)
         .Next(this.is_graduating_grade)
@@ -65,7 +66,7 @@ class SuspensionFlow(RequestFlow, flow.Flow):
     )
     # 篇10 五.五: a graduating grade's suspension is signed by the class teacher and the principal too.
     is_graduating_grade = (
-        flow.If(this.in_graduating_grade).Then(this.sign_by_class_teacher).Else(this.approve_by_bureau)
+        If(this.in_graduating_grade).Then(this.sign_by_class_teacher).Else(this.approve_by_bureau)
     )
     sign_by_class_teacher = (
         Step(org=this.school, title=_lazy("班主任签字"), role=Role.CLASS_TEACHER, school_class=this.student_class)
@@ -80,12 +81,12 @@ class SuspensionFlow(RequestFlow, flow.Flow):
     approve_by_bureau = (
         Step(org=this.bureau, title=_lazy("教育局审批休学")).Next(this.is_extension).OnReject(this.rejected)
     )
-    is_extension = flow.If(this.extends).Then(this.extend).Else(this.suspend)
-    suspend = flow.Function(this.apply_suspension).Annotation(title=_lazy("休学生效")).Next(this.end)
-    extend = flow.Function(this.apply_extension).Annotation(title=_lazy("续休生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    is_extension = If(this.extends).Then(this.extend).Else(this.suspend)
+    suspend = Function(this.apply_suspension).Annotation(title=_lazy("休学生效")).Next(this.end)
+    extend = Function(this.apply_extension).Annotation(title=_lazy("续休生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def extends(self, activation) -> bool:
         return activation.process.extension

@@ -33,6 +33,7 @@ from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
 from .forms import ClassChoiceField, DecisionForm, RequestStartForm, open_classes
 from .models import Evidence, Request, Transfer, WorkItem
+from .nodes import End, Function, If, Start
 from .pages import OwnStudentMixin, StartRequestView, StudentFormMixin, registrar
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, class_code, evidence_of, id_field, school_identifier
 from .steps import Step
@@ -44,10 +45,11 @@ class TransferFlow(RequestFlow, flow.Flow):
     process_class = Transfer
     kind = Request.Kind.TRANSFER
     lapses = True
+    step_reads = ("student", "from_school__bureau", "to_school__bureau", "to_class__school")
 
-    start = flow.StartHandle(this.begin).Next(this.needs_receiving_confirmation)
+    start = Start(this.begin).Next(this.needs_receiving_confirmation)
     needs_receiving_confirmation = (
-        flow.If(this.started_by_sending_school)
+        If(this.started_by_sending_school)
         .Then(this.confirm_by_receiving_school)
         .Else(this.approve_by_receiving_bureau)
     )
@@ -68,7 +70,7 @@ class TransferFlow(RequestFlow, flow.Flow):
         .OnReject(this.rejected)
     )
     needs_release = (
-        flow.If(this.started_by_receiving_school)
+        If(this.started_by_receiving_school)
         .Then(this.confirm_release_by_sending_school)
         .Else(this.needs_sending_bureau)
     )
@@ -78,15 +80,15 @@ class TransferFlow(RequestFlow, flow.Flow):
         .OnReject(this.rejected)
     )
     needs_sending_bureau = (
-        flow.If(this.bureaus_differ).Then(this.approve_by_sending_bureau).Else(this.apply_change)
+        If(this.bureaus_differ).Then(this.approve_by_sending_bureau).Else(this.apply_change)
     )
     approve_by_sending_bureau = (
         Step(org=this.sending_bureau, title=_lazy("转出地教育局审批")).Next(this.apply_change).OnReject(this.rejected)
     )
-    apply_change = flow.Function(this.complete_transfer).Annotation(title=_lazy("转入新班级")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.complete_transfer).Annotation(title=_lazy("转入新班级")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def started_by_sending_school(self, activation) -> bool:
         return activation.process.order == Transfer.Order.SENDING
@@ -163,6 +165,11 @@ def transfer_start(
     status_check(student, "move", pgettext("refused action", "转学"))
     from_class = student.open_placement.school_class
     fields = applicant_fields(applicant, reason)
+    # The student's school, the starter's and the receiving one, each with its bureau, in one read.
+    schools = School.objects.select_related("bureau").in_bulk(
+        {student.school_id, membership.school_id, *([to_school.pk] if to_school is not None else [])}
+    )
+    from_school = schools[student.school_id]
     if membership.school_id == student.school_id:
         if to_school is None:
             raise ValidationError({"to_school": _("请选择转入学校。")})
@@ -172,27 +179,27 @@ def transfer_start(
             raise ValidationError(
                 {"to_school": _("%(school)s没有%(grade)s。") % {"school": to_school.name, "grade": from_class.grade_name}}
             )
-        order, to_class = Transfer.Order.SENDING, None
+        order, to_school, to_class = Transfer.Order.SENDING, schools[to_school.pk], None
     else:
         if to_class is None:
             raise ValidationError({"to_class": _("请选择转入班级。")})
         if to_class.school_id != membership.school_id:
             raise PermissionDenied(_("转入班级须是本校的班级。"))
         transfer_class_check(from_class=from_class, to_class=to_class)
-        order, to_school = Transfer.Order.RECEIVING, to_class.school
+        order, to_school = Transfer.Order.RECEIVING, schools[membership.school_id]
         if to_school.bureau.transfer_in_evidence_required:
             receiving_evidence_check(evidence)
-    transfer_start_check(bureau=student.school.bureau, grade=from_class.grade, day=today or timezone.localdate())
+    transfer_start_check(bureau=from_school.bureau, grade=from_class.grade, day=today or timezone.localdate())
     return request_start(
         TransferFlow,
         by=by,
         students=[student],
         evidence=evidence,
         student=student,
-        school=membership.school,
-        other_school=to_school if order == Transfer.Order.SENDING else student.school,
+        school=schools[membership.school_id],
+        other_school=to_school if order == Transfer.Order.SENDING else from_school,
         order=order,
-        from_school=student.school,
+        from_school=from_school,
         from_class=from_class,
         to_school=to_school,
         to_class=to_class,

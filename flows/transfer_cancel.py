@@ -24,6 +24,7 @@ from records.text_lengths import REASON_MAX_LENGTH, text_api_field, text_form_fi
 from .base import RequestFlow
 from .engine import request_close, request_parties, request_start, require_role
 from .models import Request, Transfer, TransferCancellation
+from .nodes import End, Function, Start
 from .pages import StartRequestView, registrar
 from .selectors import requests_visible_to
 from .serializers import StartSerializer, id_field
@@ -37,17 +38,18 @@ class TransferCancelFlow(RequestFlow, flow.Flow):
 
     process_class = TransferCancellation
     kind = Request.Kind.TRANSFER_CANCEL
+    step_reads = ("student", "other_school__bureau", "original__from_class__school")
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_other_school)
+    start = Start(this.begin).Next(this.approve_by_other_school)
     approve_by_other_school = (
         Step(org=this.other_school, title=_lazy("对方学校同意撤销转学"))
         .Next(this.return_student)
         .OnReject(this.rejected)
     )
-    return_student = flow.Function(this.reverse_transfer).Annotation(title=_lazy("回到原班级")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    return_student = Function(this.reverse_transfer).Annotation(title=_lazy("回到原班级")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def other_school(self, process):
         return process.other_school

@@ -26,6 +26,7 @@ from .base import RequestFlow
 from .engine import applicant_fields, new_record_check, normalized_record, request_start, require_role
 from .forms import ClassChoiceField, RequestStartForm
 from .models import Request, TransferIn
+from .nodes import End, Function, Start
 from .pages import RecordEntryMixin, StartRequestView, registrar
 from .record_json import family_from_json, family_to_json, record_from_json, record_items, record_to_json
 from .serializers import ApplicantSerializer, EvidenceFields, KindField, RecordBody, class_code, evidence_of, record_of
@@ -42,12 +43,12 @@ class TransferInFlow(RequestFlow, flow.Flow):
     lapses = True
     api_field_names = {"to_class": "class_code"}
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.create_record).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.create_record).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def create_record(self, activation):
         request = activation.process

@@ -24,6 +24,7 @@ from .base import RequestFlow
 from .engine import applicant_fields, request_start, require_role
 from .forms import RequestStartForm
 from .models import Request, TransferOut
+from .nodes import End, Function, Start
 from .pages import OwnStudentMixin, StartRequestView
 from .serializers import ApplicantSerializer, EvidenceFields, StartSerializer, evidence_of, id_field, visible_student
 from .steps import Step
@@ -38,12 +39,12 @@ class TransferOutFlow(RequestFlow, flow.Flow):
     kind = Request.Kind.TRANSFER_OUT
     lapses = True
 
-    start = flow.StartHandle(this.begin).Next(this.approve_by_bureau)
+    start = Start(this.begin).Next(this.approve_by_bureau)
     approve_by_bureau = Step(org=this.bureau, title=_lazy("教育局审批")).Next(this.apply_change).OnReject(this.rejected)
-    apply_change = flow.Function(this.record_departure).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.record_departure).Annotation(title=_lazy("学籍变更生效")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     def record_departure(self, activation):
         request = activation.process

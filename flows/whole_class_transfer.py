@@ -28,6 +28,7 @@ from .base import RequestFlow
 from .engine import request_start, require_role
 from .forms import ClassChoiceField, DecisionForm, RequestStartForm, open_classes
 from .models import Request, RequestStudent, WholeClassTransfer, WorkItem
+from .nodes import End, Function, If, Start
 from .pages import StartRequestView, registrar
 from .serializers import StartSerializer, class_code, school_identifier
 from .steps import Step
@@ -40,8 +41,9 @@ class WholeClassTransferFlow(RequestFlow, flow.Flow):
     process_class = WholeClassTransfer
     kind = Request.Kind.WHOLE_CLASS_TRANSFER
     lapses = True
+    step_reads = ("school__bureau", "from_class__school__bureau", "to_school__bureau", "to_class")
 
-    start = flow.StartHandle(this.begin).Next(this.confirm_by_receiving_school)
+    start = Start(this.begin).Next(this.confirm_by_receiving_school)
     confirm_by_receiving_school = (
         Step(
             org=this.receiving_school,
@@ -59,15 +61,15 @@ class WholeClassTransferFlow(RequestFlow, flow.Flow):
         .OnReject(this.rejected)
     )
     needs_sending_bureau = (
-        flow.If(this.bureaus_differ).Then(this.approve_by_sending_bureau).Else(this.apply_change)
+        If(this.bureaus_differ).Then(this.approve_by_sending_bureau).Else(this.apply_change)
     )
     approve_by_sending_bureau = (
         Step(org=this.sending_bureau, title=_lazy("转出地教育局审批")).Next(this.apply_change).OnReject(this.rejected)
     )
-    apply_change = flow.Function(this.move_class).Annotation(title=_lazy("全班转入")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    apply_change = Function(this.move_class).Annotation(title=_lazy("全班转入")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     @property
     def receiving_class_form(self):

@@ -46,6 +46,7 @@ from ..base import RequestFlow
 from ..engine import OPEN_RECORD_REQUEST, new_records_lock, open_record_requests, request_start, require_role
 from ..forms import DecisionForm
 from ..models import Intake, IntakeEntry, Request, WorkItem
+from ..nodes import End, Function, Start
 from ..pages import registrar
 from ..serializers import StartSerializer, id_field
 from ..steps import Step
@@ -61,7 +62,7 @@ class IntakeFlow(RequestFlow, flow.Flow):
     process_class = Intake
     kind = Request.Kind.INTAKE
 
-    start = flow.StartHandle(this.begin).Next(this.verify_by_academic_office)
+    start = Start(this.begin).Next(this.verify_by_academic_office)
     verify_by_academic_office = (
         Step(
             org=this.school,
@@ -78,10 +79,10 @@ class IntakeFlow(RequestFlow, flow.Flow):
     approve_by_bureau = (
         Step(org=this.bureau, title=_lazy("教育局审批批量新生建档")).Next(this.create_records).OnReject(this.rejected)
     )
-    create_records = flow.Function(this.register).Annotation(title=_lazy("建立学籍、编班")).Next(this.end)
-    rejected = flow.Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
-    end = flow.End().Annotation(title=_lazy("已办结"))
-    end_rejected = flow.End().Annotation(title=_lazy("已驳回"))
+    create_records = Function(this.register).Annotation(title=_lazy("建立学籍、编班")).Next(this.end)
+    rejected = Function(this.close_rejected).Annotation(title=_lazy("未获同意，办结")).Next(this.end_rejected)
+    end = End().Annotation(title=_lazy("已办结"))
+    end_rejected = End().Annotation(title=_lazy("已驳回"))
 
     @property
     def verification_form(self):

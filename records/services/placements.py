@@ -36,13 +36,26 @@ def require_open_class(school_class: SchoolClass, field: str = "school_class", *
 
 
 def placement_open(
-    *, student: Student, school_class: SchoolClass, reason: str, by, started_on: datetime.date | None = None
+    *,
+    student: Student,
+    school_class: SchoolClass,
+    reason: str,
+    by,
+    started_on: datetime.date | None = None,
+    closed_first: bool = False,
 ) -> Placement:
+    """Open a placement; refused when the student has an open one already.
+
+    `closed_first`: the caller holds the student's row lock and has just closed their open
+    placement (move), so no other open placement can be met: no savepoint to catch one."""
     placement = Placement(
         student=student, school=school_class.school, school_class=school_class, started_on=started_on or today(),
         reason=reason,
     )
     record_actor(placement, by, reason)
+    if closed_first:
+        placement.save()
+        return placement
     try:
         with transaction.atomic():
             placement.save()
@@ -51,8 +64,21 @@ def placement_open(
     return placement
 
 
-def placement_close(*, student: Student, reason: str, by) -> Placement | None:
-    placement = Placement.objects.select_for_update().filter(student=student, ended_on__isnull=True).first()
+def open_placement_locked(student: Student) -> Placement | None:
+    """The student's open placement with its class, its row locked for the rest of the transaction."""
+    return (
+        Placement.objects.select_for_update(of=("self",))
+        .select_related("school_class")
+        .filter(student=student, ended_on__isnull=True)
+        .first()
+    )
+
+
+def placement_close(*, student: Student, reason: str, by, placement: Placement | None = None) -> Placement | None:
+    """Close the student's open placement: `placement` when the caller has read it locked
+    (open_placement_locked), else the one read here."""
+    if placement is None:
+        placement = open_placement_locked(student)
     if placement:
         placement.ended_on = today()
         placement.end_reason = reason
@@ -104,17 +130,18 @@ def placements_open_bulk(*, pairs: list[tuple[int, SchoolClass]], reason: str, b
 
 
 
-def move(*, student: Student, to_class: SchoolClass, reason: str, by) -> Placement:
+def move(*, student: Student, current: Placement | None, to_class: SchoolClass, reason: str, by) -> Placement:
+    """Close `current` (the open placement, read with open_placement_locked) and open one in `to_class`."""
     require_open_class(to_class, "to_class")
-    current = Placement.objects.filter(student=student, ended_on__isnull=True).first()
     if current and current.school_class_id == to_class.pk:
         raise ValidationError({"to_class": _("该生已在这个班级。")})
-    placement_close(student=student, reason=reason, by=by)
+    if current:
+        placement_close(student=student, reason=reason, by=by, placement=current)
     if student.school_id != to_class.school_id:
         student.school = to_class.school
         record_actor(student, by, reason)
         student.save()
-    return placement_open(student=student, school_class=to_class, reason=reason, by=by)
+    return placement_open(student=student, school_class=to_class, reason=reason, by=by, closed_first=current is not None)
 
 
 @transaction.atomic
@@ -122,9 +149,9 @@ def student_transfer(*, student: Student, to_class: SchoolClass, by, reason: str
     """Close the open placement and open one in `to_class`; the grade must not change (转学)."""
     student = locked(student)
     fire(student, "move", _("转学"))
-    current = student.open_placement
+    current = open_placement_locked(student)
     transfer_class_check(from_class=current.school_class if current else None, to_class=to_class)
-    return move(student=student, to_class=to_class, reason=reason or _("转学"), by=by)
+    return move(student=student, current=current, to_class=to_class, reason=reason or _("转学"), by=by)
 
 
 @transaction.atomic
@@ -132,11 +159,11 @@ def student_change_grade(*, student: Student, to_class: SchoolClass, by, reason:
     """Repeat (留级) or skip (跳级) a grade: exactly one grade down or up, in the same school."""
     student = locked(student)
     fire(student, "move", _("留级/跳级"))
-    current = student.open_placement
+    current = open_placement_locked(student)
     from_class = current.school_class if current else None
     grade_change_check(student=student, from_class=from_class, to_class=to_class)
     label = _("留级") if to_class.grade < from_class.grade else _("跳级")
-    return move(student=student, to_class=to_class, reason=reason or label, by=by)
+    return move(student=student, current=current, to_class=to_class, reason=reason or label, by=by)
 
 
 @transaction.atomic
@@ -145,10 +172,10 @@ def student_reassign_class(*, student: Student, to_class: SchoolClass, by, reaso
     school corrects it directly, no approval); the old and new class stay in the history."""
     student = locked(student)
     fire(student, "move", _("重新分班"))
-    current = student.open_placement
+    current = open_placement_locked(student)
     reassign_class_check(student=student, from_class=current.school_class if current else None, to_class=to_class)
     text = _("重新分班") + (f"：{reason.strip()}" if (reason or "").strip() else "")
-    return move(student=student, to_class=to_class, reason=text[:100], by=by)
+    return move(student=student, current=current, to_class=to_class, reason=text[:100], by=by)
 
 
 @transaction.atomic
