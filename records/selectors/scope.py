@@ -7,7 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import F, Func, Q, QuerySet, Subquery, TextField
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery, TextField
 
 from ..models import CLASS_ROLES, Bureau, Membership, Region, Role, School, SchoolClass, Student
 from ..names import by_name, name_search_text
@@ -53,17 +53,29 @@ def regions_under(region) -> tuple[int, ...]:
     return tuple(sorted(ids.values_list("pk", flat=True)))
 
 
-def _regions_of_bureau(membership) -> tuple[int, ...]:
-    """regions_under the officer's bureau, read once for the membership (the signed-in user's,
-    so once a request): the list pages call several of the *_visible_to below. The bureau's
-    region is read in the same query unless the bureau is loaded already."""
-    regions = getattr(membership, "_regions_under", None)
+def _regions_of_bureau(membership, *, with_schools: bool = False) -> tuple[int, ...]:
+    """regions_under the officer's bureau (`with_schools`: only those that have schools), read
+    once for the membership (the signed-in user's, so once a request): the list pages call
+    several of the *_visible_to below. The bureau's region is read in the same query unless the
+    bureau is loaded already.
+
+    The schools' and students' filters take the regions with schools: PostgreSQL estimates an IN
+    list as disjoint values only while their shares add up to at most all rows, and a province's
+    ten cities and itself, which hold no schools, would tip it into estimating a third too few."""
+    key = "_regions_with_schools" if with_schools else "_regions_under"
+    regions = getattr(membership, key, None)
     if regions is None:
         if Membership._meta.get_field("bureau").is_cached(membership):
             region = membership.bureau.region_id
         else:
             region = Subquery(Bureau.objects.filter(pk=membership.bureau_id).values("region_id"))
-        regions = membership._regions_under = regions_under(region)
+        if with_schools:
+            under = Q(pk=region) | Q(parent=region) | Q(parent__parent=region)
+            ids = Region.objects.filter(under, Exists(School.objects.filter(region=OuterRef("pk"))))
+            regions = tuple(sorted(ids.values_list("pk", flat=True)))
+        else:
+            regions = regions_under(region)
+        setattr(membership, key, regions)
     return regions
 
 
@@ -75,7 +87,7 @@ def schools_visible_to(user) -> QuerySet[School]:
     if membership is None:
         return schools.none()
     if membership.role == Role.BUREAU_OFFICER:
-        return schools.filter(region__in=_regions_of_bureau(membership))
+        return schools.filter(region__in=_regions_of_bureau(membership, with_schools=True))
     return schools.filter(pk=membership.school_id)
 
 
@@ -109,7 +121,7 @@ def students_visible_to(user) -> QuerySet[Student]:
             placements__school_class_id=membership.school_class_id, placements__ended_on__isnull=True
         )
     if membership.role == Role.BUREAU_OFFICER:
-        return students.filter(school__region__in=_regions_of_bureau(membership))
+        return students.filter(school__region__in=_regions_of_bureau(membership, with_schools=True))
     return students.filter(school_id=membership.school_id)
 
 
@@ -144,7 +156,10 @@ def _name_q(students: QuerySet[Student], name: str) -> tuple[QuerySet[Student], 
     if not name or connections[students.db].vendor != "postgresql":
         return students, text
     students = students.alias(name_grams=_NameGrams(F("name"), F("former_names")))
-    return students, Q(name_grams__contains=_grams_of(name)) & text
+    grams = Q(name_grams__contains=_grams_of(name))
+    # Up to two characters the pieces are the condition itself (none spans the name and the
+    # former names); without the LIKE beside it PostgreSQL estimates the rows found rightly.
+    return students, grams if len(name) <= 2 else grams & text
 
 
 def _number_q(typed: str) -> Q | None:

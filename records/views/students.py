@@ -60,11 +60,13 @@ class StudentListView(SignedInMixin, TemplateView):
     def get_context_data(self, **kwargs):
         get = self.request.GET
         filter_form = StudentFilterForm(get, user=self.request.user)
-        students = selectors.student_search(self.request.user, **filter_form.search_arguments())
+        search = filter_form.search_arguments()
+        students = selectors.student_search(self.request.user, **search)
         try:
             page = selectors.student_list_page(
                 students, selectors.students_with_current_class, page=get.get("page"), after=get.get("after"),
-                before=get.get("before"), exact=get.get("exact") == "1", page_size=PAGE_SIZE,
+                before=get.get("before"), exact=get.get("exact") == "1", searching=bool(search.get("q")),
+                page_size=PAGE_SIZE,
             )
         except selectors.BadPage:
             raise Http404 from None
