@@ -99,13 +99,19 @@ class StudentPage:
 
     rows: list
     total: StudentTotal
-    number: int | None  # None on a keyset page, whose position is not counted
+    number: int | None  # None on a page after a row (?after=, ?before=)
     previous: dict[str, str] | None
     next: dict[str, str] | None
+    page_size: int = 50
+    rows_before: int | None = None  # on a page after a row, counted only when the total is exact
 
     @property
     def start_index(self) -> int | None:
-        return None if self.number is None or not self.rows else (self.number - 1) * self.page_size + 1
+        if not self.rows:
+            return None
+        if self.number is None:
+            return None if self.rows_before is None else self.rows_before + 1
+        return (self.number - 1) * self.page_size + 1
 
     @property
     def end_index(self) -> int | None:
@@ -116,8 +122,6 @@ class StudentPage:
         if self.total.estimated:
             return None
         return max(1, -(-self.total.count // self.page_size))
-
-    page_size: int = 50
 
 
 def student_list_cursor(student) -> str:
@@ -217,11 +221,14 @@ def student_list_page(
                 return _numbered(rows_of(students), total, 1, page_size)
         if not rows:
             raise BadPage(after or before)
+        counted = total()
+        # Where the page is, when the list is short enough to count: the rows before its first.
+        before_first = None if counted.estimated else _beyond(students, student_list_cursor(rows[0]), backwards=True).count()
         return StudentPage(
-            rows, total(), None,
+            rows, counted, None,
             previous={"before": student_list_cursor(rows[0])},
             next={"after": student_list_cursor(rows[-1])} if (more or before) else None,
-            page_size=page_size,
+            page_size=page_size, rows_before=before_first,
         )
     if page == "last":
         counted = total()
