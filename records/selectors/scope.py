@@ -60,8 +60,8 @@ def _regions_of_bureau(membership, *, with_schools: bool = False) -> tuple[int, 
     bureau is loaded already.
 
     The schools' and students' filters take the regions with schools: PostgreSQL estimates an IN
-    list as disjoint values only while their shares add up to at most all rows, and a province's
-    ten cities and itself, which hold no schools, would tip it into estimating a third too few."""
+    list as disjoint values only while their shares add up to at most all rows; a province and
+    its cities, which hold no schools, tipped it into estimating a third of the students too few."""
     key = "_regions_with_schools" if with_schools else "_regions_under"
     regions = getattr(membership, key, None)
     if regions is None:
