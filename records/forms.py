@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,11 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         return password
 
 
+# Above this many schools (a province has thousands) the school filter is typed, not chosen:
+# a drop-down of 5,000 schools made the province's list page 1.4 MB and most of its time.
+SCHOOL_CHOICES_UP_TO = 500
+
+
 class StudentFilterForm(forms.Form):
     """Search and filters of the student list; its choices are what the user may see.
 
@@ -91,11 +97,22 @@ class StudentFilterForm(forms.Form):
         if not sees_identity_whole(user):
             # A teacher reads student numbers masked and searches names only (selectors.privacy).
             self.fields["q"].label = _("姓名")
-        _school_choices(self, user)
+        self.user = user
+        schools = list(schools_visible_to(user).values_list("identifier", "name")[: SCHOOL_CHOICES_UP_TO + 1])
+        if len(schools) > SCHOOL_CHOICES_UP_TO:
+            self.fields["school"] = forms.CharField(
+                label=_("学校"), required=False, max_length=100, help_text=_("输入学校标识码或学校全称")
+            )
+            chosen_school = self._typed_identifier = self._typed_school(self.data.get("school", ""))
+        elif len(schools) > 1:
+            self.fields["school"].choices = [("", _("全部学校")), *schools]
+            chosen_school = self.data.get("school")
+        else:
+            del self.fields["school"]
+            chosen_school = None
         many_schools = "school" in self.fields
 
         classes = classes_visible_to(user).filter(state=SchoolClass.State.OPEN)
-        chosen_school = self.data.get("school") if many_schools else None
         if chosen_school:
             classes = classes.filter(school__identifier=chosen_school)
         elif many_schools:
@@ -109,6 +126,25 @@ class StudentFilterForm(forms.Form):
 
         fields = [name for name in ("q", "school", "class_code", "grade", "status") if name in self.fields]
         self.layout = one_row(fields)
+
+    def _typed_school(self, typed: str) -> str | None:
+        """The identifier of the one school the user sees by that identifier or full name."""
+        typed = typed.strip()
+        if not typed:
+            return None
+        found = list(
+            schools_visible_to(self.user).filter(Q(identifier=typed) | Q(name=typed)).values_list("identifier", flat=True)[:2]
+        )
+        return found[0] if len(found) == 1 else None
+
+    def clean_school(self):
+        typed = self.cleaned_data.get("school", "")
+        if not isinstance(self.fields["school"], forms.CharField) or not typed:
+            return typed
+        identifier = self._typed_identifier  # what __init__ found for the same text
+        if identifier is None:
+            raise ValidationError(_("没有找到这所学校，请输入学校标识码或学校全称。"), code="unknown_school")
+        return identifier
 
     def search_arguments(self) -> dict:
         """The keyword arguments for selectors.student_search; invalid filters are left out."""

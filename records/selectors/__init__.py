@@ -32,7 +32,18 @@ from .focus import Focus, home_focus, in_focus, regions_in_focus, report_schools
 from .exports import class_students_for_export
 from .intake import intake_imports_visible_to
 from .privacy import IdentityShown, identity_shown_to, mask_id_number, mask_phone, mask_student_number
-from .pages import classes_with_size, schools_with_counts, student_status_counts, students_with_current_class
+from .pages import (
+    BadPage,
+    StudentPage,
+    StudentTotal,
+    classes_with_size,
+    schools_with_counts,
+    student_list_cursor,
+    student_list_page,
+    student_status_counts,
+    student_total,
+    students_with_current_class,
+)
 from .scope import (
     bureaus_visible_to,
     calendar_editable_by,
@@ -71,6 +82,7 @@ from .year_end import (
 
 __all__ = [
     "classes_with_size", "schools_with_counts", "student_status_counts", "students_with_current_class",
+    "BadPage", "StudentPage", "StudentTotal", "student_list_cursor", "student_list_page", "student_total",
     "bureaus_visible_to", "calendar_editable_by", "classes_visible_to", "membership_of", "region_q", "regions_under",
     "schools_visible_to", "student_find_for_transfer_in", "student_search", "students_visible_to",
     "user_sees_everything", "users_in_role",

@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from .. import selectors, services
 from ..forms import (
@@ -52,20 +52,33 @@ class HomeView(SignedInMixin, TemplateView):
         return context
 
 
-class StudentListView(SignedInMixin, ListView):
-    template_name = "records/student_list.html"
-    context_object_name = "students"
-    paginate_by = PAGE_SIZE
+class StudentListView(SignedInMixin, TemplateView):
+    """The list, 50 a page: numbered pages first, then pages after a row (selectors.pages says why)."""
 
-    def get_queryset(self):
-        self.filter_form = StudentFilterForm(self.request.GET, user=self.request.user)
-        students = selectors.student_search(self.request.user, **self.filter_form.search_arguments())
-        return selectors.students_with_current_class(students)
+    template_name = "records/student_list.html"
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        return super().get_context_data(filter_form=self.filter_form, query=query.urlencode(), **kwargs)
+        get = self.request.GET
+        filter_form = StudentFilterForm(get, user=self.request.user)
+        search = filter_form.search_arguments()
+        students = selectors.student_search(self.request.user, **search)
+        try:
+            page = selectors.student_list_page(
+                students, selectors.students_with_current_class, page=get.get("page"), after=get.get("after"),
+                before=get.get("before"), exact=get.get("exact") == "1", searching=bool(search.get("q")),
+                page_size=PAGE_SIZE,
+            )
+        except selectors.BadPage:
+            raise Http404 from None
+        query = get.copy()
+        for moving in ("page", "after", "before"):
+            query.pop(moving, None)
+        exact_query = query.copy()
+        exact_query["exact"] = "1"
+        return super().get_context_data(
+            filter_form=filter_form, students=page.rows, page=page, query=query.urlencode(),
+            exact_query=exact_query.urlencode(), **kwargs,
+        )
 
 
 class StudentDetailView(SignedInMixin, DetailView):
