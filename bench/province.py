@@ -84,16 +84,12 @@ def parse_args():
 
 def deep_page_url(officer, row: int) -> str:
     """The student list's page that starts at `row` (1-based, one after a multiple of 50), as the
-    province officer opens it: `?page=` until the list pages by keyset, then `?after=` and the
-    cursor of the student just before (records.selectors.student_list_cursor), read in the list's
-    own order."""
+    province officer reaches it by 下一页: `?after=` the cursor of the student just before
+    (records.selectors.student_list_cursor), read in the list's own order."""
     from records import selectors
 
-    cursor_of = getattr(selectors, "student_list_cursor", None)
-    if cursor_of is None:
-        return f"/students/?page={(row - 1) // 50 + 1}"
     before = selectors.student_search(officer)[row - 2]
-    return "/students/?" + urllib.parse.urlencode({"after": cursor_of(before)})
+    return "/students/?" + urllib.parse.urlencode({"after": selectors.student_list_cursor(before)})
 
 
 # --- Measuring -----------------------------------------------------------------------------------
@@ -635,6 +631,18 @@ WHERE sc.region_id = ANY(%(regions)s) OR os.region_id = ANY(%(regions)s)
 LINKS = {"students": re.compile(r'href="/students/(\d+)/"'), "requests": re.compile(r'href="/requests/(\d+)/"')}
 
 
+def student_count_floor(where: str, params: dict) -> tuple[str, dict]:
+    """The floor of the figure the student list prints: the count itself while the list counts
+    exactly, PostgreSQL's estimate of it (one EXPLAIN) above records.selectors.pages.EXACT_COUNT_UP_TO,
+    where the page prints 约 and the estimate."""
+    from records.selectors.pages import EXACT_COUNT_UP_TO
+
+    sql = STUDENT_COUNT.format(where=where)
+    if sql_value(sql, params) > EXACT_COUNT_UP_TO:
+        return "EXPLAIN (FORMAT JSON) " + sql, params
+    return sql, params
+
+
 def page(args, title: str, size: str, user, url: str, floor_sql: list[tuple[str, dict]], links: str) -> None:
     """GET `url` as `user` through the test client, beside the floor: the statements of
     `floor_sql` run bare. Both the best of `--runs`; the rows the page links to are compared with
@@ -687,9 +695,9 @@ def pages(args, province: Province) -> None:
     n_students = sql_value("SELECT count(*) FROM records_student")
     n_city = sql_value(STUDENT_COUNT.format(where=""), {"regions": city_regions})
 
-    def students(where="", **params):
-        params = {"regions": everywhere, **params}
-        return [(STUDENT_PAGE.format(where=where), params), (STUDENT_COUNT.format(where=where), params)]
+    def students(where="", regions=everywhere, **params):
+        params = {"regions": regions, **params}
+        return [(STUDENT_PAGE.format(where=where), params), student_count_floor(where, params)]
 
     officer = province.province_officer
     page(args, "province /students/ page 1", f"{n_students:,} students", officer, "/students/", students(), "students")
@@ -705,7 +713,7 @@ def pages(args, province: Province) -> None:
         [(STUDENT_PAGE.format(where=f"AND (sc.identifier, s.name COLLATE {COLLATION}, s.id) > "
                                     "(%(identifier)s, %(name)s, %(pk)s)"),
           {"regions": everywhere, "identifier": identifier, "name": name, "pk": pk}),
-         (STUDENT_COUNT.format(where=""), {"regions": everywhere})],
+         student_count_floor("", {"regions": everywhere})],
         "students",
     )
     name, number = sql_rows("SELECT name, student_number FROM records_student ORDER BY id OFFSET %s LIMIT 1",
@@ -715,8 +723,7 @@ def pages(args, province: Province) -> None:
     page(args, "province search by full student number", "1 found", officer, f"/students/?q={number}",
          students("AND s.student_number = %(number)s", number=number), "students")
     page(args, "city /students/ page 1", f"{n_city:,} students", province.city_officer, "/students/",
-         [(STUDENT_PAGE.format(where=""), {"regions": city_regions}),
-          (STUDENT_COUNT.format(where=""), {"regions": city_regions})], "students")
+         students(regions=city_regions), "students")
     for title, user, regions in (
         ("county /requests/ page 1", province.county_officer, county_regions),
         ("city /requests/ page 1", province.city_officer, city_regions),
