@@ -7,7 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery, TextField
 
 from ..models import CLASS_ROLES, Bureau, Membership, Region, Role, School, SchoolClass, Student
 from ..names import by_name, name_search_text
@@ -71,8 +71,13 @@ def _regions_of_bureau(membership, *, with_schools: bool = False) -> tuple[int, 
             region = Subquery(Bureau.objects.filter(pk=membership.bureau_id).values("region_id"))
         if with_schools:
             under = Q(pk=region) | Q(parent=region) | Q(parent__parent=region)
-            ids = Region.objects.filter(under, Exists(School.objects.filter(region=OuterRef("pk"))))
-            regions = tuple(sorted(ids.values_list("pk", flat=True)))
+            # Every region with schools, and whether it is the bureau's: one query either way.
+            rows = Region.objects.filter(Exists(School.objects.filter(region=OuterRef("pk")))).annotate(
+                mine=ExpressionWrapper(under, output_field=BooleanField())
+            )
+            found = list(rows.values_list("pk", "mine"))
+            regions = tuple(sorted(pk for pk, mine in found if mine))
+            membership._sees_every_school = bool(found) and len(regions) == len(found)
         else:
             regions = regions_under(region)
         setattr(membership, key, regions)
@@ -121,7 +126,13 @@ def students_visible_to(user) -> QuerySet[Student]:
             placements__school_class_id=membership.school_class_id, placements__ended_on__isnull=True
         )
     if membership.role == Role.BUREAU_OFFICER:
-        return students.filter(school__region__in=_regions_of_bureau(membership, with_schools=True))
+        regions = _regions_of_bureau(membership, with_schools=True)
+        if getattr(membership, "_sees_every_school", False):
+            # The province of a one-province installation: the filter would keep every row, and
+            # PostgreSQL estimates an IN list whose shares add up to all rows as independent
+            # values (a third of the students too few), which the list prints as its 约 total.
+            return students.all()
+        return students.filter(school__region__in=regions)
     return students.filter(school_id=membership.school_id)
 
 

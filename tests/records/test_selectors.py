@@ -175,3 +175,24 @@ def test_regions_under_a_province_city_and_county(zhejiang, quzhou, longyou, jin
     assert regions_under(zhejiang) == tuple(sorted([zhejiang.pk, quzhou.pk, longyou.pk, jinhua.pk]))
     assert regions_under(quzhou.pk) == tuple(sorted([quzhou.pk, longyou.pk]))
     assert regions_under(longyou) == (longyou.pk,)
+
+
+def test_province_officer_of_the_only_province_with_schools_sees_every_record_unfiltered(zhejiang, students):
+    """When the officer's regions hold every school, the list needs no region filter (PostgreSQL
+    misestimates the IN list of all of them); what they see is the same."""
+    officer = UserFactory(role=Role.BUREAU_OFFICER, bureau=BureauFactory(region=zhejiang, name="浙江省教育厅"))
+
+    visible = students_visible_to(officer)
+
+    assert "WHERE" not in str(visible.query)
+    assert _seen(officer, students) == {"a", "a2", "b", "c"}
+
+
+def test_province_officer_does_not_see_another_province_once_it_has_schools(zhejiang, students):
+    officer = UserFactory(role=Role.BUREAU_OFFICER, bureau=BureauFactory(region=zhejiang, name="浙江省教育厅"))
+    elsewhere = StudentFactory()  # a school under the factories' default region, 安徽省
+
+    visible = set(students_visible_to(officer).values_list("pk", flat=True))
+
+    assert elsewhere.pk not in visible
+    assert {student.pk for student in students.values()} <= visible
