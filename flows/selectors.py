@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db.models import Q
 
 from records.models import CLASS_ROLES, Role, School, Student
-from records.selectors import membership_of, regions_under, students_visible_to, user_sees_everything, users_in_role
+from records.selectors import (
+    bureau_school_regions,
+    membership_of,
+    students_visible_to,
+    user_sees_everything,
+    users_in_role,
+)
 
 from .models import Request, RequestStudent, WorkItem
 
@@ -64,18 +70,20 @@ def requests_visible_to(user):
 LISTED_SCHOOLS_MAX = 2000
 
 
-def _bureau_requests(region_id, *, listed: bool = False) -> Q:
-    """The requests of a bureau: either party's school is in its region or below it (regions_under,
-    a short list of ids, instead of the region tree ORed over six joins).
+def _bureau_requests(membership, *, listed: bool = False) -> Q:
+    """The requests of a bureau: either party's school is in its region or below it (the regions
+    with schools, records.selectors.bureau_school_regions, instead of the region tree ORed over
+    six joins). Regions that hold every school need no condition at all (a request always has a
+    school).
 
     `listed` (the request list) names the schools: PostgreSQL then estimates a county's share from
-    the statistics of the requests' school indexes, and finds and counts its requests on them. A
-    region that holds every school needs no condition at all (a request always has a school)."""
-    schools = School.objects.filter(region__in=regions_under(region_id)).order_by()
+    the statistics of the requests' school indexes, and finds and counts its requests on them."""
+    regions, every_school = bureau_school_regions(membership)
+    if every_school:
+        return Q()
+    schools = School.objects.filter(region__in=regions).order_by()
     if listed:
         ids = list(schools.values_list("pk", flat=True))
-        if len(ids) == School.objects.count():
-            return Q()
         if len(ids) <= LISTED_SCHOOLS_MAX:
             return Q(school__in=ids) | Q(other_school__in=ids)
     return Q(school__in=schools.values("pk")) | Q(other_school__in=schools.values("pk"))
@@ -89,7 +97,7 @@ def _requests_visible_to(user, *, listed: bool = False):
     if membership is None:
         return requests.none()
     if membership.role == Role.BUREAU_OFFICER:
-        return requests.filter(_bureau_requests(membership.bureau.region_id, listed=listed))
+        return requests.filter(_bureau_requests(membership, listed=listed))
     if membership.role in CLASS_ROLES:
         # The class's students' requests, and what the teacher entered (a registration has no student yet).
         return requests.filter(Q(student__in=students_visible_to(user)) | Q(started_by=user))

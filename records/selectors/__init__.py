@@ -45,6 +45,7 @@ from .pages import (
     students_with_current_class,
 )
 from .scope import (
+    bureau_school_regions,
     bureaus_visible_to,
     calendar_editable_by,
     classes_visible_to,
@@ -83,7 +84,7 @@ from .year_end import (
 __all__ = [
     "classes_with_size", "schools_with_counts", "student_status_counts", "students_with_current_class",
     "BadPage", "StudentPage", "StudentTotal", "student_list_cursor", "student_list_page", "student_total",
-    "bureaus_visible_to", "calendar_editable_by", "classes_visible_to", "membership_of", "region_q", "regions_under",
+    "bureau_school_regions", "bureaus_visible_to", "calendar_editable_by", "classes_visible_to", "membership_of", "region_q", "regions_under",
     "schools_visible_to", "student_find_for_transfer_in", "student_search", "students_visible_to",
     "user_sees_everything", "users_in_role",
     "certificate_verify", "graduates_for_promotion", "promotion_region_students", "rollover_scope_of",

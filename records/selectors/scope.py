@@ -44,12 +44,16 @@ def region_q(prefix: str, region) -> Q:
     return Q(**{prefix: region}) | Q(**{f"{prefix}__parent": region}) | Q(**{f"{prefix}__parent__parent": region})
 
 
+def _region_and_below(region) -> Q:
+    """Of regions: `region` (an id, or an expression giving one) and every region below it."""
+    return Q(pk=region) | Q(parent=region) | Q(parent__parent=region)
+
+
 def regions_under(region) -> tuple[int, ...]:
     """The ids of a region and of every region below it (a province has about 110), read in one
     query. A filter on this short list is estimated well by PostgreSQL; the ORed joins of
     `region_q` over a million students are not (bench/README.md, statistics)."""
-    region_id = getattr(region, "pk", region)
-    ids = Region.objects.filter(Q(pk=region_id) | Q(parent=region_id) | Q(parent__parent=region_id))
+    ids = Region.objects.filter(_region_and_below(getattr(region, "pk", region)))
     return tuple(sorted(ids.values_list("pk", flat=True)))
 
 
@@ -70,10 +74,9 @@ def _regions_of_bureau(membership, *, with_schools: bool = False) -> tuple[int, 
         else:
             region = Subquery(Bureau.objects.filter(pk=membership.bureau_id).values("region_id"))
         if with_schools:
-            under = Q(pk=region) | Q(parent=region) | Q(parent__parent=region)
             # Every region with schools, and whether it is the bureau's: one query either way.
             rows = Region.objects.filter(Exists(School.objects.filter(region=OuterRef("pk")))).annotate(
-                mine=ExpressionWrapper(under, output_field=BooleanField())
+                mine=ExpressionWrapper(_region_and_below(region), output_field=BooleanField())
             )
             found = list(rows.values_list("pk", "mine"))
             regions = tuple(sorted(pk for pk, mine in found if mine))
@@ -82,6 +85,15 @@ def _regions_of_bureau(membership, *, with_schools: bool = False) -> tuple[int, 
             regions = regions_under(region)
         setattr(membership, key, regions)
     return regions
+
+
+def bureau_school_regions(membership) -> tuple[tuple[int, ...], bool]:
+    """An officer's regions that hold schools (read once for the membership), and whether they
+    hold every school there is: then a filter on them keeps every row and is better left out, as
+    PostgreSQL estimates an IN list whose shares add up to all rows as independent values (a
+    third of a province's students too few, which the student list printed as its 约 total)."""
+    regions = _regions_of_bureau(membership, with_schools=True)
+    return regions, membership._sees_every_school
 
 
 def schools_visible_to(user) -> QuerySet[School]:
@@ -126,13 +138,8 @@ def students_visible_to(user) -> QuerySet[Student]:
             placements__school_class_id=membership.school_class_id, placements__ended_on__isnull=True
         )
     if membership.role == Role.BUREAU_OFFICER:
-        regions = _regions_of_bureau(membership, with_schools=True)
-        if getattr(membership, "_sees_every_school", False):
-            # The province of a one-province installation: the filter would keep every row, and
-            # PostgreSQL estimates an IN list whose shares add up to all rows as independent
-            # values (a third of the students too few), which the list prints as its 约 total.
-            return students.all()
-        return students.filter(school__region__in=regions)
+        regions, every_school = bureau_school_regions(membership)
+        return students.all() if every_school else students.filter(school__region__in=regions)
     return students.filter(school_id=membership.school_id)
 
 
