@@ -36,9 +36,11 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
-def _school_choices(form, user) -> None:
-    """A filter's school choices: the schools the user sees, or no school filter when that is one."""
-    schools = list(schools_visible_to(user).values_list("identifier", "name"))
+def _school_choices(form, user, schools: list[tuple[str, str]] | None = None) -> None:
+    """A filter's school choices: the schools the user sees (`schools`, when read already), or no
+    school filter when that is one."""
+    if schools is None:
+        schools = list(schools_visible_to(user).values_list("identifier", "name"))
     if len(schools) > 1:
         form.fields["school"].choices = [("", _("全部学校")), *schools]
     else:
@@ -104,12 +106,9 @@ class StudentFilterForm(forms.Form):
                 label=_("学校"), required=False, max_length=100, help_text=_("输入学校标识码或学校全称")
             )
             chosen_school = self._typed_identifier = self._typed_school(self.data.get("school", ""))
-        elif len(schools) > 1:
-            self.fields["school"].choices = [("", _("全部学校")), *schools]
-            chosen_school = self.data.get("school")
         else:
-            del self.fields["school"]
-            chosen_school = None
+            _school_choices(self, user, schools)
+            chosen_school = self.data.get("school") if "school" in self.fields else None
         many_schools = "school" in self.fields
 
         classes = classes_visible_to(user).filter(state=SchoolClass.State.OPEN)
