@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sweeps import ESCALATION_FLOOR, REMINDER_FLOOR, _columns, _copy, _evidence, copy_requests, floor  # noqa: E402
-from year_end import SURNAMES, QueryCounter, bench_main, citizen_id, creation_history, step  # noqa: E402
+from year_end import SURNAMES, QueryCounter, bench_main, citizen_id, counted, creation_history, step  # noqa: E402
 
 PASSWORD = "Bench-only-2026!"
 
@@ -177,13 +177,7 @@ class ListCounter(QueryCounter):
 
 def timed(fn):
     """`fn()`, its time, its statements, their time and the time of those reading a list."""
-    from django.db import connection
-
-    counter = ListCounter()
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - started
+    result, seconds, counter = counted(fn, ListCounter())
     return result, seconds, counter.count, counter.seconds, counter.list_seconds
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from year_end import DEFAULT_DATABASE_URL, QueryCounter, configure, recreate_database  # noqa: E402
+from year_end import DEFAULT_DATABASE_URL, configure, counted, recreate_database  # noqa: E402
 
 
 def parse_args():
@@ -122,13 +122,7 @@ def build(
 
 
 def timed(title, fn):
-    from django.db import connection
-
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - started
+    result, seconds, counter = counted(fn)
     print(f"{title:<58} {seconds:7.2f} s  {counter.count:4d} queries")
     return seconds, result
 

@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from year_end import County, QueryCounter, bench_main, step  # noqa: E402
+from year_end import County, bench_main, counted, step  # noqa: E402
 
 PASSWORD = "Bench-only-2026!"
 
@@ -271,13 +271,7 @@ ROWS: list[tuple[str, int, float, int, float, int]] = []
 
 
 def timed(fn):
-    from django.db import connection
-
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        started = time.perf_counter()
-        result = fn()
-        seconds = time.perf_counter() - started
+    result, seconds, counter = counted(fn)
     return result, seconds, counter.count
 
 

@@ -127,6 +127,18 @@ class QueryCounter:
             self.seconds += time.perf_counter() - started
 
 
+def counted(fn, counter: QueryCounter | None = None):
+    """`fn()`, its seconds, and the counter (a QueryCounter unless given) that saw its statements."""
+    from django.db import connection
+
+    counter = counter or QueryCounter()
+    with connection.execute_wrapper(counter):
+        started = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - started
+    return result, seconds, counter
+
+
 RESULTS: list[Measurement] = []
 
 
